@@ -1,0 +1,121 @@
+"""OBIS codes (IEC 62056-6-1): the six value groups A-F naming a COSEM object.
+
+On the wire an OBIS code is six raw octets (the ``instance_id`` of a COSEM attribute or
+method descriptor) or, as ``Data``, an octet-string of those six octets. In text the
+standard writes ``A-B:C.D.E*F``; meters and tools also print it dotted (``A.B.C.D.E.F``).
+
+>>> ObisCode.parse("1-0:1.8.0")
+ObisCode(a=1, b=0, c=1, d=8, e=0, f=255)
+>>> str(ObisCode.parse("0.0.96.1.10.255"))
+'0-0:96.1.10*255'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from conformance.codec._buffer import Reader, Writer
+from conformance.codec.axdr.types import Data, OctetString
+from conformance.errors import CodecError
+
+__all__ = ["ObisCode"]
+
+_GROUP = r"(\d{1,3})"
+# A-B:C.D.E, then optionally *F or .F (IEC 62056-6-1 7.3 notation; F defaults to 255).
+_STANDARD = re.compile(rf"{_GROUP}-{_GROUP}:{_GROUP}\.{_GROUP}\.{_GROUP}(?:[*.]{_GROUP})?")
+_DOTTED = re.compile(r"\.".join([_GROUP] * 6))
+_HEX = re.compile(r"[0-9A-Fa-f]{12}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, order=True)
+class ObisCode:
+    """The six value groups; each is 0..255 (255 in F means "not used")."""
+
+    a: int
+    b: int
+    c: int
+    d: int
+    e: int
+    f: int = 255
+
+    def __post_init__(self) -> None:
+        for name in ("a", "b", "c", "d", "e", "f"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise TypeError(f"OBIS value group {name.upper()} must be int, "
+                                f"got {type(v).__name__}")
+            if not 0 <= v <= 255:
+                raise ValueError(f"OBIS value group {name.upper()} = {v} is outside 0..255")
+
+    # -- text ---------------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> ObisCode:
+        """Parse ``"1-0:1.8.0*255"``, ``"1-0:1.8.0.255"``, ``"1-0:1.8.0"`` (F = 255),
+        ``"1.0.1.8.0.255"`` or twelve hex digits ``"0100010800FF"``.
+
+        ``ValueError`` (naming the text) for anything else or a group above 255.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"OBIS text must be str, got {type(text).__name__}")
+        s = text.strip()
+        m = _STANDARD.fullmatch(s) or _DOTTED.fullmatch(s)
+        if m:
+            groups = [255 if g is None else int(g) for g in m.groups()]
+            bad = [f"{'ABCDEF'[i]}={g}" for i, g in enumerate(groups) if g > 255]
+            if bad:
+                raise ValueError(f"invalid OBIS code {text!r}: value group {', '.join(bad)} "
+                                 "is above 255")
+            a, b, c, d, e, f = groups
+            return cls(a=a, b=b, c=c, d=d, e=e, f=f)
+        if _HEX.fullmatch(s):
+            return cls.from_bytes(bytes.fromhex(s))
+        raise ValueError(f"invalid OBIS code {text!r}: expected A-B:C.D.E*F, A-B:C.D.E.F, "
+                         "A-B:C.D.E, A.B.C.D.E.F or 12 hex digits")
+
+    def __str__(self) -> str:
+        return f"{self.a}-{self.b}:{self.c}.{self.d}.{self.e}*{self.f}"
+
+    @property
+    def dotted(self) -> str:
+        """``"A.B.C.D.E.F"``, e.g. ``"1.0.1.8.0.255"``."""
+        return f"{self.a}.{self.b}.{self.c}.{self.d}.{self.e}.{self.f}"
+
+    # -- bytes --------------------------------------------------------------------------
+    @classmethod
+    def read(cls, r: Reader, field: str = "instance_id") -> ObisCode:
+        """Read six octets from ``r`` (``IncompleteError`` when fewer are left)."""
+        a, b, c, d, e, f = r.pull_bytes(6, field)
+        return cls(a=a, b=b, c=c, d=d, e=e, f=f)
+
+    def write(self, w: Writer) -> None:
+        """Append the six octets to ``w``."""
+        w.push_bytes(self.to_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ObisCode:
+        """Exactly six octets (``IncompleteError`` if fewer, ``CodecError`` if more)."""
+        r = Reader(bytes(data), path="obis")
+        code = cls.read(r, "")
+        r.expect_end("OBIS code (6 octets)")
+        return code
+
+    def to_bytes(self) -> bytes:
+        """The six octets A..F."""
+        return bytes((self.a, self.b, self.c, self.d, self.e, self.f))
+
+    # -- as Data ------------------------------------------------------------------------
+    def to_data(self) -> OctetString:
+        """The octet-string ``Data`` holding the six octets."""
+        return OctetString(value=self.to_bytes())
+
+    @classmethod
+    def from_data(cls, value: Data) -> ObisCode:
+        """The OBIS code held in an octet-string of six octets (``CodecError`` otherwise,
+        as this usually comes from a meter's answer)."""
+        if not isinstance(value, OctetString):
+            raise CodecError(f"an OBIS code is an octet-string, got {value.TAG.type_name}",
+                             path="obis")
+        if len(value.value) != 6:
+            raise CodecError(f"an OBIS code is 6 octets, got {len(value.value)}", path="obis")
+        return cls.from_bytes(value.value)
