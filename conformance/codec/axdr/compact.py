@@ -16,23 +16,44 @@ the described types (and without the element counts of described arrays and stru
 concatenated; lengths of octet-strings, strings and bit-strings stay in the contents.
 
 Here a :class:`CompactArray` holds the description and the decoded elements as ordinary
-``Data`` values that match it; the byte work is in :mod:`conformance.codec.axdr.codec`.
+``Data`` values that match it. Decoding refuses contents that end inside an element or
+whose element does not fit the description (``CodecError``, not ``IncompleteError``: the
+contents length was satisfied), and descriptions that would expand to more than
+:data:`MAX_COMPACT_VALUES` values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, cast
 
+from conformance.codec._buffer import Reader, Writer
+from conformance.codec.axdr.scalars import (
+    MAX_DEPTH,
+    SIMPLE_READERS,
+    SIMPLE_WRITERS,
+    nested_error,
+    too_deep,
+)
 from conformance.codec.axdr.types import Array, Data, DataTag, Structure
+from conformance.errors import CodecError, IncompleteError
 
 __all__ = [
+    "MAX_COMPACT_VALUES",
     "ArrayTypeDescription",
     "CompactArray",
     "SimpleTypeDescription",
     "StructureTypeDescription",
     "TypeDescription",
+    "read_compact_array",
+    "read_type_description",
+    "write_compact_array",
+    "write_type_description",
 ]
+
+MAX_COMPACT_VALUES = 1_000_000
+"""Most ``Data`` values one compact-array may expand to (guards against descriptions
+of empty members that multiply without consuming contents)."""
 
 # Simple types a TypeDescription may name (every Data tag except the three containers).
 SIMPLE_TAGS: frozenset[DataTag] = frozenset(DataTag) - {
@@ -241,3 +262,134 @@ class CompactArray(Data):
         if not items:
             raise ValueError("cannot infer the contents description of no items")
         return cls(contents_description=TypeDescription.of(items[0]), items=tuple(items))
+
+
+# -- bytes ----------------------------------------------------------------------------
+_SIMPLE_DESCRIPTIONS: dict[int, SimpleTypeDescription] = {
+    int(tag): SimpleTypeDescription(tag=tag) for tag in SIMPLE_TAGS}
+
+
+def read_type_description(r: Reader, depth: int = 0) -> TypeDescription:
+    """Read one TypeDescription (IEC 62056-6-2 4.1.5) from ``r``."""
+    if depth >= MAX_DEPTH:
+        raise too_deep(r, "type-description")
+    start = r.offset
+    tag = r.pull_u8("type-description")
+    if tag == DataTag.ARRAY:
+        n = r.pull_u16("type-description.array.number-of-elements")
+        try:
+            element = read_type_description(r, depth + 1)
+        except CodecError as exc:
+            raise nested_error(exc, r, "type-description.array") from None
+        return ArrayTypeDescription(number_of_elements=n, type_description=element)
+    if tag == DataTag.STRUCTURE:
+        count = r.pull_length("type-description.structure.length")
+        members: list[TypeDescription] = []
+        try:
+            for _ in range(count):
+                members.append(read_type_description(r, depth + 1))
+        except CodecError as exc:
+            raise nested_error(exc, r, f"type-description.structure[{len(members)}]") from None
+        return StructureTypeDescription(items=tuple(members))
+    simple = _SIMPLE_DESCRIPTIONS.get(tag)
+    if simple is None:
+        what = ("compact-array (19) cannot be nested in a compact-array"
+                if tag == DataTag.COMPACT_ARRAY else f"unknown data type tag {tag} (0x{tag:02X})")
+        raise CodecError(f"type-description: {what}", offset=start,
+                         path=r.path("type-description"))
+    return simple
+
+
+def write_type_description(w: Writer, td: TypeDescription) -> None:
+    """Append the encoding of ``td`` to ``w``."""
+    if isinstance(td, SimpleTypeDescription):
+        w.push_u8(td.tag)
+    elif isinstance(td, ArrayTypeDescription):
+        w.push_u8(DataTag.ARRAY)
+        w.push_u16(td.number_of_elements)
+        write_type_description(w, td.type_description)
+    elif isinstance(td, StructureTypeDescription):
+        w.push_u8(DataTag.STRUCTURE)
+        w.push_length(len(td.items))
+        for member in td.items:
+            write_type_description(w, member)
+    else:
+        raise TypeError(f"not a TypeDescription: {td!r}")
+
+
+def _read_untagged(r: Reader, td: TypeDescription, depth: int) -> Data:
+    if type(td) is SimpleTypeDescription:
+        return SIMPLE_READERS[td.tag](r, depth)
+    if depth >= MAX_DEPTH:
+        raise too_deep(r, "compact-array element")
+    items: list[Data] = []
+    if type(td) is ArrayTypeDescription:
+        element = td.type_description
+        try:
+            for _ in range(td.number_of_elements):
+                items.append(_read_untagged(r, element, depth + 1))
+        except CodecError as exc:
+            raise nested_error(exc, r, f"array[{len(items)}]") from None
+        return Array(items=tuple(items))
+    try:
+        for member in cast(StructureTypeDescription, td).items:
+            items.append(_read_untagged(r, member, depth + 1))
+    except CodecError as exc:
+        raise nested_error(exc, r, f"structure[{len(items)}]") from None
+    return Structure(items=tuple(items))
+
+
+def read_compact_array(r: Reader, depth: int) -> Data:
+    """Read a compact-array's content (``r`` is after the tag 19) at nesting ``depth``."""
+    if depth >= MAX_DEPTH:
+        raise too_deep(r, "compact-array")
+    desc_start = r.offset
+    td = read_type_description(r, depth + 1)
+    if td.is_empty:
+        raise CodecError("compact-array element type encodes to no octets (the element "
+                         "count cannot be recovered)", offset=desc_start,
+                         path=r.path("compact-array.contents-description"))
+    per_item = td.value_count
+    length = r.pull_length("compact-array.array-contents.length")
+    contents = r.sub(length, "")
+    items: list[Data] = []
+    while not contents.at_end():
+        if (len(items) + 1) * per_item > MAX_COMPACT_VALUES:
+            raise contents.error(f"compact-array expands to more than {MAX_COMPACT_VALUES} "
+                                 "values", "compact-array")
+        elem_start = contents.offset
+        try:
+            items.append(_read_untagged(contents, td, depth + 1))
+        except IncompleteError as exc:
+            # The contents length was satisfied: a short element is a mismatch between
+            # description and contents, not a need for more bytes.
+            err = CodecError(f"compact-array contents end inside element {len(items)} "
+                             f"(started at byte {elem_start}): {exc.message}",
+                             offset=exc.offset, path=exc.path)
+            raise nested_error(err, r, f"compact-array[{len(items)}]") from None
+        except CodecError as exc:
+            raise nested_error(exc, r, f"compact-array[{len(items)}]") from None
+    return CompactArray(contents_description=td, items=tuple(items))
+
+
+def _write_untagged(w: Writer, td: TypeDescription, v: Data) -> None:
+    if type(td) is SimpleTypeDescription:
+        SIMPLE_WRITERS[v.TAG](w, v)
+    elif type(td) is ArrayTypeDescription:
+        for item in v.items:  # type: ignore[attr-defined]
+            _write_untagged(w, td.type_description, item)
+    else:
+        members = cast(StructureTypeDescription, td).items
+        for member, item in zip(members, v.items, strict=True):  # type: ignore[attr-defined]
+            _write_untagged(w, member, item)
+
+
+def write_compact_array(w: Writer, v: Data) -> None:
+    """Append a compact-array's content (description and contents, no tag)."""
+    compact = cast(CompactArray, v)
+    td = compact.contents_description
+    write_type_description(w, td)
+    body = Writer()
+    for item in compact.items:
+        _write_untagged(body, td, item)
+    w.push_counted(body.getvalue())
