@@ -51,7 +51,15 @@ __all__ = [
     "push_counted",
     "push_data_list",
     "push_get_data_result",
+    "unknown_choice",
 ]
+
+
+def unknown_choice(r: Reader, apdu: str, tag: int, choice: int, start: int) -> CodecError:
+    """The error for a CHOICE byte that no alternative of ``apdu`` uses: it names the
+    APDU, its tag, the choice and (through ``start``) the offset of the choice byte."""
+    return CodecError(f"unknown {apdu} choice {choice} (APDU tag 0x{tag:02X})",
+                      offset=start, path=r.path(f"{apdu}.choice"))
 
 
 # -- A-XDR lengths that remember their form ---------------------------------------------
