@@ -1,0 +1,273 @@
+"""Shared machinery of the four ACSE APDUs (private).
+
+The ACSE APDUs are ``[APPLICATION n] IMPLICIT SEQUENCE`` of context-tagged components
+(X.227 / IEC 62056-5-3 8.2). :func:`collect_fields` reads the components strictly: each
+must be a context-specific tag the APDU defines, in the form (primitive/constructed) the
+ASN.1 gives it, in ascending order of the definition and at most once. The helpers below
+decode and encode the component types the APDUs share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from conformance.codec._buffer import Reader, Writer
+from conformance.codec.acse.names import (
+    ApplicationContextName,
+    MechanismName,
+    application_context_name,
+    mechanism_name,
+    oid_of,
+)
+from conformance.codec.acse.values import (
+    AuthenticationValue,
+    decode_authentication_value,
+    encode_authentication_value,
+)
+from conformance.codec.ber import (
+    BitString,
+    ObjectIdentifier,
+    Tag,
+    TagClass,
+    Tlv,
+    UniversalTag,
+    decode_integer,
+    encode_integer,
+    encode_tlv,
+    pull_tag,
+    pull_tlv,
+)
+from conformance.errors import CodecError, IncompleteError
+
+T = TypeVar("T")
+
+OCTET_STRING = Tag.universal(UniversalTag.OCTET_STRING)
+INTEGER = Tag.universal(UniversalTag.INTEGER)
+OID = Tag.universal(UniversalTag.OBJECT_IDENTIFIER)
+
+# Tags of the ciphered xDLMS APDUs that may fill user-information (Green Book 9.5):
+# glo-/ded-initiateRequest [33]/[65], glo-/ded-initiateResponse [40]/[72],
+# glo-/ded-confirmedServiceError [46]/[78], general-glo-ciphering [219],
+# general-ded-ciphering [220], general-ciphering [221], general-signing [223].
+CIPHERED_USER_INFORMATION_TAGS = frozenset(
+    {0x21, 0x41, 0x28, 0x48, 0x2E, 0x4E, 0xDB, 0xDC, 0xDD, 0xDF})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One component of an ACSE APDU: context tag number, attribute name, ASN.1 name and
+    whether its tag is constructed (EXPLICIT or a constructed type)."""
+
+    number: int
+    name: str
+    asn1: str
+    constructed: bool
+
+    @property
+    def tag(self) -> Tag:
+        """The identifier this component must carry."""
+        return Tag.context(self.number, constructed=self.constructed)
+
+
+def pull_apdu_content(r: Reader, apdu: str) -> Reader:
+    """Read the outer definite length and return a reader over exactly the content.
+
+    The APDU decoders receive a complete APDU, so the outer length must account for every
+    remaining octet: more is a truncated APDU (``IncompleteError``), fewer leaves octets
+    outside the APDU (``CodecError``, X.690 8.1.3: the length counts the content octets)."""
+    at = r.offset
+    n = r.pull_length("length")
+    left = r.remaining()
+    if n > left:
+        raise IncompleteError(f"{apdu} length {n} exceeds the {left} content octet(s) present",
+                              offset=at, path=r.path("length"))
+    if n < left:
+        raise CodecError(f"{apdu} length {n} does not match the {left} content octets "
+                         "present", offset=at, path=r.path("length"))
+    return r.sub(n, "")
+
+
+def collect_fields(r: Reader, apdu: str, specs: Sequence[FieldSpec]) -> dict[str, Tlv]:
+    """Read every component of the SEQUENCE content ``r`` and check tags, form and order."""
+    index = {s.number: (i, s) for i, s in enumerate(specs)}
+    found: dict[str, Tlv] = {}
+    last: tuple[int, FieldSpec] | None = None
+    while not r.at_end():
+        start = r.pos
+        at = r.offset
+        try:
+            tag = pull_tag(r, "tag")
+        except IncompleteError as exc:
+            raise CodecError(f"{exc.message} inside {apdu}", offset=exc.offset,
+                             path=exc.path) from None
+        r.pos = start
+        if tag.tag_class is not TagClass.CONTEXT_SPECIFIC or tag.number not in index:
+            raise CodecError(f"unknown {apdu} field {tag}", offset=at, path=r.path())
+        i, spec = index[tag.number]
+        if last is not None and i <= last[0]:
+            what = "repeated" if i == last[0] else f"out of order (after {last[1].asn1} " \
+                f"[{last[1].number}])"
+            raise CodecError(f"{spec.asn1} [{spec.number}] {what}: {apdu} components must "
+                             "follow the order of the standard, each at most once",
+                             offset=at, path=r.path(spec.name))
+        if tag.constructed != spec.constructed:
+            raise CodecError(f"{spec.asn1} must be encoded as {spec.tag}, found {tag}",
+                             offset=at, path=r.path(spec.name))
+        found[spec.name] = pull_tlv(r, spec.name, within=apdu)
+        last = (i, spec)
+    return found
+
+
+def require(fields: dict[str, Tlv], spec: FieldSpec, r: Reader, apdu: str) -> Tlv:
+    """The mandatory component ``spec`` (``CodecError`` at the end of the APDU if absent)."""
+    try:
+        return fields[spec.name]
+    except KeyError:
+        raise CodecError(f"{apdu} lacks the mandatory {spec.asn1} [{spec.number}]",
+                         offset=r.offset, path=r.path(spec.name)) from None
+
+
+def explicit_inner(tlv: Tlv, path: str, inner: Tag, what: str) -> Tlv:
+    """The single element of the EXPLICIT wrapper ``tlv``, which must carry ``inner``."""
+    r = tlv.reader(path)
+    element = pull_tlv(r, "", within=what)
+    element.expect(inner, path)
+    r.expect_end(what)
+    return element
+
+
+# -- component decoders ------------------------------------------------------------------
+def octet_string(tlv: Tlv, path: str, what: str) -> bytes:
+    """AP-title / AE-qualifier / Association-information: ``[n] { 04 len octets }``."""
+    return explicit_inner(tlv, path, OCTET_STRING, what).value
+
+
+def integer_at(tlv: Tlv, path: str, what: str) -> tuple[int, int]:
+    """An EXPLICIT INTEGER component ``[n] { 02 len value }``: value and its offset."""
+    element = explicit_inner(tlv, path, INTEGER, what)
+    return decode_integer(element.value, offset=element.value_offset,
+                          path=path), element.value_offset
+
+
+def integer(tlv: Tlv, path: str, what: str) -> int:
+    """An EXPLICIT INTEGER component: ``[n] { 02 len value }``."""
+    return integer_at(tlv, path, what)[0]
+
+
+def context_name(tlv: Tlv, path: str) -> ApplicationContextName | ObjectIdentifier:
+    """application-context-name [1] EXPLICIT OBJECT IDENTIFIER."""
+    element = explicit_inner(tlv, path, OID, "application-context-name")
+    return application_context_name(ObjectIdentifier.from_content(
+        element.value, offset=element.value_offset, path=path))
+
+
+def mechanism(tlv: Tlv, path: str) -> MechanismName | ObjectIdentifier:
+    """mechanism-name [11]/[9] IMPLICIT OBJECT IDENTIFIER."""
+    return mechanism_name(ObjectIdentifier.from_content(tlv.value, offset=tlv.value_offset,
+                                                        path=path))
+
+
+def bit_string(tlv: Tlv, path: str) -> BitString:
+    """protocol-version [0] / ACSE-requirements: IMPLICIT BIT STRING."""
+    return BitString.from_content(tlv.value, offset=tlv.value_offset, path=path)
+
+
+def authentication_value(tlv: Tlv, path: str, what: str) -> AuthenticationValue:
+    """calling-/responding-authentication-value: EXPLICIT Authentication-value."""
+    return decode_authentication_value(tlv.reader(path), what)
+
+
+def optional(fields: dict[str, Tlv], spec: FieldSpec, r: Reader,
+                decode: Callable[[Tlv, str], T]) -> T | None:
+    """Decode component ``spec`` with ``decode(tlv, path)`` when it is present."""
+    tlv = fields.get(spec.name)
+    return None if tlv is None else decode(tlv, r.path(spec.name))
+
+
+# -- component encoders ------------------------------------------------------------------
+def explicit(number: int, inner: Tag, content: bytes) -> bytes:
+    """``[number] { inner content }``."""
+    return encode_tlv(Tag.context(number, constructed=True), encode_tlv(inner, content))
+
+
+def enc_octet_string(number: int, value: bytes | None) -> bytes:
+    """Encoder of :func:`octet_string` (empty when absent)."""
+    return b"" if value is None else explicit(number, OCTET_STRING, value)
+
+
+def enc_integer(number: int, value: int | None) -> bytes:
+    """Encoder of :func:`integer` (empty when absent)."""
+    return b"" if value is None else explicit(number, INTEGER, encode_integer(value))
+
+
+def enc_context_name(name: ApplicationContextName | ObjectIdentifier) -> bytes:
+    """application-context-name [1]."""
+    return explicit(1, OID, oid_of(name).to_content())
+
+
+def enc_mechanism(number: int, name: MechanismName | ObjectIdentifier | None) -> bytes:
+    """mechanism-name (IMPLICIT OBJECT IDENTIFIER)."""
+    return b"" if name is None else encode_tlv(Tag.context(number), oid_of(name).to_content())
+
+
+def enc_bit_string(number: int, value: BitString | None) -> bytes:
+    """An IMPLICIT BIT STRING component."""
+    return b"" if value is None else encode_tlv(Tag.context(number), value.to_content())
+
+
+def enc_authentication_value(number: int, value: AuthenticationValue | None) -> bytes:
+    """calling-/responding-authentication-value (EXPLICIT)."""
+    if value is None:
+        return b""
+    return encode_tlv(Tag.context(number, constructed=True), encode_authentication_value(value))
+
+
+def enc_graphic_string(number: int, value: bytes | None) -> bytes:
+    """implementation-information [29] IMPLICIT GraphicString."""
+    return b"" if value is None else encode_tlv(Tag.context(number), value)
+
+
+def enc_user_information(value: bytes | None, *, wrapper_length: int | None,
+                         octets_length: int | None) -> bytes:
+    """user-information [30] EXPLICIT Association-information (OCTET STRING); the two
+    lengths override the computed ones when given (to build broken APDUs)."""
+    if value is None:
+        return b""
+    inner = encode_tlv(OCTET_STRING, value, length=octets_length)
+    return encode_tlv(Tag.context(30, constructed=True), inner, length=wrapper_length)
+
+
+def push_apdu(w: Writer, tag: int, content: bytes, length: int | None) -> None:
+    """Outer tag, length (``length`` overrides) and content."""
+    w.push_u8(tag)
+    w.push_length(len(content) if length is None else length)
+    w.push_bytes(content)
+
+
+# -- user-information ---------------------------------------------------------------------
+def is_ciphered(data: bytes | None) -> bool:
+    """True when user-information holds a ciphered xDLMS APDU."""
+    return data is not None and len(data) > 0 and data[0] in CIPHERED_USER_INFORMATION_TAGS
+
+
+def decode_plain(data: bytes | None, path: str,
+                 decoders: dict[int, Callable[[bytes, str], T]]) -> T | None:
+    """The user-information decoded with ``decoders[first octet]``; None when absent or
+    ciphered (the security layer deciphers those); ``CodecError`` for any other octet.
+    Offsets are relative to the first octet of the user-information value."""
+    if data is None:
+        return None
+    if not data:
+        raise CodecError("user-information is empty", offset=0, path=path)
+    tag = data[0]
+    if tag in CIPHERED_USER_INFORMATION_TAGS:
+        return None
+    decoder = decoders.get(tag)
+    if decoder is None:
+        allowed = ", ".join(f"0x{t:02X}" for t in sorted(decoders))
+        raise CodecError(f"user-information starts with 0x{tag:02X}, which is neither a "
+                         f"plain xDLMS APDU expected here ({allowed}) nor a ciphered one",
+                         offset=0, path=path)
+    return decoder(data, path)

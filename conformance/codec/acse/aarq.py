@@ -1,0 +1,182 @@
+"""AARQ: the A-ASSOCIATE request APDU (tag 0x60; X.227 / IEC 62056-5-3 8.2, Green Book
+9.4.2 and 11.3)::
+
+    AARQ-apdu ::= [APPLICATION 0] IMPLICIT SEQUENCE {
+      protocol-version             [0]  IMPLICIT T-protocol-version DEFAULT {version1},
+      application-context-name     [1]  Application-context-name,
+      called-AP-title              [2]  AP-title OPTIONAL,
+      called-AE-qualifier          [3]  AE-qualifier OPTIONAL,
+      called-AP-invocation-id      [4]  AP-invocation-identifier OPTIONAL,
+      called-AE-invocation-id      [5]  AE-invocation-identifier OPTIONAL,
+      calling-AP-title             [6]  AP-title OPTIONAL,
+      calling-AE-qualifier         [7]  AE-qualifier OPTIONAL,
+      calling-AP-invocation-id     [8]  AP-invocation-identifier OPTIONAL,
+      calling-AE-invocation-id     [9]  AE-invocation-identifier OPTIONAL,
+      sender-acse-requirements     [10] IMPLICIT ACSE-requirements OPTIONAL,
+      mechanism-name               [11] IMPLICIT Mechanism-name OPTIONAL,
+      calling-authentication-value [12] EXPLICIT Authentication-value OPTIONAL,
+      implementation-information   [29] IMPLICIT Implementation-data OPTIONAL,
+      user-information             [30] EXPLICIT Association-information OPTIONAL }
+
+In DLMS the AP-title and AE-qualifier are OCTET STRINGs (the calling-AP-title carries the
+client system title, the calling-AE-qualifier its certificate with HLS ECDSA), the
+invocation identifiers INTEGERs, and Association-information an OCTET STRING holding the
+xDLMS InitiateRequest, plain or ciphered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from conformance.codec._buffer import Reader, Writer
+from conformance.codec.acse import _fields as f
+from conformance.codec.acse.names import ApplicationContextName, MechanismName
+from conformance.codec.acse.values import AuthenticationValue
+from conformance.codec.apdu_base import Apdu, register
+from conformance.codec.ber import BitString, ObjectIdentifier
+from conformance.codec.xdlms.initiate import InitiateRequest, decode_initiate_request
+
+__all__ = ["AARQ"]
+
+_S = f.FieldSpec
+PROTOCOL_VERSION = _S(0, "protocol_version", "protocol-version", False)
+APPLICATION_CONTEXT_NAME = _S(1, "application_context_name", "application-context-name", True)
+CALLED_AP_TITLE = _S(2, "called_ap_title", "called-AP-title", True)
+CALLED_AE_QUALIFIER = _S(3, "called_ae_qualifier", "called-AE-qualifier", True)
+CALLED_AP_INVOCATION_ID = _S(4, "called_ap_invocation_id", "called-AP-invocation-id", True)
+CALLED_AE_INVOCATION_ID = _S(5, "called_ae_invocation_id", "called-AE-invocation-id", True)
+CALLING_AP_TITLE = _S(6, "calling_ap_title", "calling-AP-title", True)
+CALLING_AE_QUALIFIER = _S(7, "calling_ae_qualifier", "calling-AE-qualifier", True)
+CALLING_AP_INVOCATION_ID = _S(8, "calling_ap_invocation_id", "calling-AP-invocation-id", True)
+CALLING_AE_INVOCATION_ID = _S(9, "calling_ae_invocation_id", "calling-AE-invocation-id", True)
+SENDER_ACSE_REQUIREMENTS = _S(10, "sender_acse_requirements", "sender-acse-requirements",
+                              False)
+MECHANISM_NAME = _S(11, "mechanism_name", "mechanism-name", False)
+CALLING_AUTHENTICATION_VALUE = _S(12, "calling_authentication_value",
+                                  "calling-authentication-value", True)
+IMPLEMENTATION_INFORMATION = _S(29, "implementation_information",
+                                "implementation-information", False)
+USER_INFORMATION = _S(30, "user_information", "user-information", True)
+
+FIELDS = (PROTOCOL_VERSION, APPLICATION_CONTEXT_NAME, CALLED_AP_TITLE, CALLED_AE_QUALIFIER,
+          CALLED_AP_INVOCATION_ID, CALLED_AE_INVOCATION_ID, CALLING_AP_TITLE,
+          CALLING_AE_QUALIFIER, CALLING_AP_INVOCATION_ID, CALLING_AE_INVOCATION_ID,
+          SENDER_ACSE_REQUIREMENTS, MECHANISM_NAME, CALLING_AUTHENTICATION_VALUE,
+          IMPLEMENTATION_INFORMATION, USER_INFORMATION)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AARQ(Apdu):
+    """A-ASSOCIATE request. Absent OPTIONAL components are ``None``.
+
+    ``length``, ``user_information_length`` and ``user_information_octets_length`` are
+    computed when ``None``; an explicit value is encoded as given (to build the broken
+    APDUs of dlms-notes failure #10). Decoded APDUs always have them ``None``."""
+
+    TAG: ClassVar[int] = 0x60
+
+    protocol_version: BitString | None = None
+    """None: absent, meaning the DEFAULT {version1}."""
+    application_context_name: ApplicationContextName | ObjectIdentifier
+    called_ap_title: bytes | None = None
+    called_ae_qualifier: bytes | None = None
+    called_ap_invocation_id: int | None = None
+    called_ae_invocation_id: int | None = None
+    calling_ap_title: bytes | None = None
+    """The client system title (8 octets) with ciphering contexts."""
+    calling_ae_qualifier: bytes | None = None
+    """The client's signing certificate with HLS mechanism 7 (ECDSA)."""
+    calling_ap_invocation_id: int | None = None
+    calling_ae_invocation_id: int | None = None
+    sender_acse_requirements: BitString | None = None
+    """``ACSE_REQUIREMENTS_AUTHENTICATION`` (``8A 02 07 80``) when authenticating."""
+    mechanism_name: MechanismName | ObjectIdentifier | None = None
+    calling_authentication_value: AuthenticationValue | None = field(default=None,
+                                                                      repr=False)
+    """LLS password or HLS CtoS challenge (never shown in repr)."""
+    implementation_information: bytes | None = None
+    user_information: bytes | None = None
+    """The xDLMS APDU octets (InitiateRequest, or a ciphered one), kept raw."""
+    length: int | None = None
+    """Outer AARQ length override."""
+    user_information_length: int | None = None
+    """Override of the [30] (``BE``) wrapper length."""
+    user_information_octets_length: int | None = None
+    """Override of the OCTET STRING (``04``) length inside [30]."""
+
+    def encode(self, w: Writer) -> None:
+        """Append the BER encoding, tag 0x60 included."""
+        content = b"".join((
+            f.enc_bit_string(0, self.protocol_version),
+            f.enc_context_name(self.application_context_name),
+            f.enc_octet_string(2, self.called_ap_title),
+            f.enc_octet_string(3, self.called_ae_qualifier),
+            f.enc_integer(4, self.called_ap_invocation_id),
+            f.enc_integer(5, self.called_ae_invocation_id),
+            f.enc_octet_string(6, self.calling_ap_title),
+            f.enc_octet_string(7, self.calling_ae_qualifier),
+            f.enc_integer(8, self.calling_ap_invocation_id),
+            f.enc_integer(9, self.calling_ae_invocation_id),
+            f.enc_bit_string(10, self.sender_acse_requirements),
+            f.enc_mechanism(11, self.mechanism_name),
+            f.enc_authentication_value(12, self.calling_authentication_value),
+            f.enc_graphic_string(29, self.implementation_information),
+            f.enc_user_information(self.user_information,
+                                   wrapper_length=self.user_information_length,
+                                   octets_length=self.user_information_octets_length),
+        ))
+        f.push_apdu(w, self.TAG, content, self.length)
+
+    @property
+    def user_information_ciphered(self) -> bool:
+        """True when user-information holds a ciphered APDU (glo-/ded-initiate-request,
+        general-*-ciphering)."""
+        return f.is_ciphered(self.user_information)
+
+    def initiate_request(self) -> InitiateRequest | None:
+        """The user-information as a plain InitiateRequest; None when absent or ciphered;
+        ``CodecError`` (offsets from the first user-information octet) otherwise."""
+        return f.decode_plain(self.user_information, "AARQ.user_information", {
+            InitiateRequest.TAG: lambda data, path: decode_initiate_request(data, path=path),
+        })
+
+
+def _decode(r: Reader) -> AARQ:
+    with r.scope("AARQ"):
+        content = f.pull_apdu_content(r, "AARQ")
+        fs = f.collect_fields(content, "AARQ", FIELDS)
+        name = f.context_name(f.require(fs, APPLICATION_CONTEXT_NAME, content, "AARQ"),
+                              content.path(APPLICATION_CONTEXT_NAME.name))
+
+        def octets(spec: f.FieldSpec) -> bytes | None:
+            return f.optional(fs, spec, content,
+                              lambda t, p: f.octet_string(t, p, spec.asn1))
+
+        def integer(spec: f.FieldSpec) -> int | None:
+            return f.optional(fs, spec, content, lambda t, p: f.integer(t, p, spec.asn1))
+
+        return AARQ(
+            protocol_version=f.optional(fs, PROTOCOL_VERSION, content, f.bit_string),
+            application_context_name=name,
+            called_ap_title=octets(CALLED_AP_TITLE),
+            called_ae_qualifier=octets(CALLED_AE_QUALIFIER),
+            called_ap_invocation_id=integer(CALLED_AP_INVOCATION_ID),
+            called_ae_invocation_id=integer(CALLED_AE_INVOCATION_ID),
+            calling_ap_title=octets(CALLING_AP_TITLE),
+            calling_ae_qualifier=octets(CALLING_AE_QUALIFIER),
+            calling_ap_invocation_id=integer(CALLING_AP_INVOCATION_ID),
+            calling_ae_invocation_id=integer(CALLING_AE_INVOCATION_ID),
+            sender_acse_requirements=f.optional(fs, SENDER_ACSE_REQUIREMENTS, content,
+                                                f.bit_string),
+            mechanism_name=f.optional(fs, MECHANISM_NAME, content, f.mechanism),
+            calling_authentication_value=f.optional(
+                fs, CALLING_AUTHENTICATION_VALUE, content,
+                lambda t, p: f.authentication_value(t, p, CALLING_AUTHENTICATION_VALUE.asn1)),
+            implementation_information=f.optional(fs, IMPLEMENTATION_INFORMATION, content,
+                                                  lambda t, p: t.value),
+            user_information=octets(USER_INFORMATION),
+        )
+
+
+register(AARQ.TAG)(_decode)
