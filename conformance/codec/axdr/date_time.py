@@ -143,7 +143,7 @@ def _to_time(owner: str, hour: int, minute: int, second: int, hundredths: int) -
     return _dt.time(hour, minute, second, micro)
 
 
-def _to_date(owner: str, year: int, month: int, day: int, dow: int) -> _dt.date:
+def _to_date(owner: str, year: int, month: int, day: int) -> _dt.date:
     missing = []
     if year == YEAR_NOT_SPECIFIED:
         missing.append("year")
@@ -155,13 +155,19 @@ def _to_date(owner: str, year: int, month: int, day: int, dow: int) -> _dt.date:
         raise ValueError(f"{owner} does not name one day: {', '.join(missing)} is a wildcard "
                          "or special value")
     try:
-        d = _dt.date(year, month, day)
+        return _dt.date(year, month, day)
     except ValueError as exc:
         raise ValueError(f"{owner} is not a calendar date: {exc}") from None
-    if dow != NOT_SPECIFIED and dow != d.isoweekday():
-        raise ValueError(f"{owner}.day_of_week {dow} does not match {d.isoformat()} "
-                         f"(day {d.isoweekday()}, Monday = 1)")
-    return d
+
+
+def _dow_matches(year: int, month: int, day: int, dow: int) -> bool | None:
+    if dow == NOT_SPECIFIED:
+        return None
+    try:
+        d = _to_date("", year, month, day)
+    except ValueError:
+        return None
+    return d.isoweekday() == dow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,9 +211,15 @@ class Date(Data):
         return w.getvalue()
 
     def to_date(self) -> _dt.date:
-        """The calendar date; ``ValueError`` when a field is a wildcard or special value,
-        or when a specified day of week contradicts the date."""
-        return _to_date("Date", self.year, self.month, self.day_of_month, self.day_of_week)
+        """The calendar date; ``ValueError`` when a field is a wildcard or special value.
+        The day of week is not used (see :attr:`day_of_week_matches`)."""
+        return _to_date("Date", self.year, self.month, self.day_of_month)
+
+    @property
+    def day_of_week_matches(self) -> bool | None:
+        """Whether a specified day of week is that of the (fully specified) date; None
+        when either is not specified."""
+        return _dow_matches(self.year, self.month, self.day_of_month, self.day_of_week)
 
     @classmethod
     def from_date(cls, d: _dt.date) -> Date:
@@ -352,15 +364,21 @@ class DateTime(Data):
         return Time(hour=self.hour, minute=self.minute, second=self.second,
                     hundredths=self.hundredths)
 
+    @property
+    def day_of_week_matches(self) -> bool | None:
+        """Whether a specified day of week is that of the (fully specified) date; None
+        when either is not specified."""
+        return _dow_matches(self.year, self.month, self.day_of_month, self.day_of_week)
+
     def to_datetime(self) -> _dt.datetime:
         """The instant as a ``datetime``.
 
         Year, month, day, hour, minute and second must be specified (``ValueError``
-        otherwise); hundredths "not specified" reads as 0; a specified day of week must
-        match the date. The result is aware (offset ``-deviation`` minutes) when the
-        deviation is specified, naive otherwise. The clock status is not used.
+        otherwise); hundredths "not specified" reads as 0. The result is aware (offset
+        ``-deviation`` minutes) when the deviation is specified, naive otherwise. Neither
+        the day of week (see :attr:`day_of_week_matches`) nor the clock status is used.
         """
-        d = _to_date("DateTime", self.year, self.month, self.day_of_month, self.day_of_week)
+        d = _to_date("DateTime", self.year, self.month, self.day_of_month)
         t = _to_time("DateTime", self.hour, self.minute, self.second, self.hundredths)
         tz = None
         if self.deviation is not None:
