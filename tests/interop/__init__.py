@@ -1,0 +1,1 @@
+"""Cross-checks of the codec against independent DLMS peers (test-only dependencies)."""

@@ -1,0 +1,489 @@
+"""Read gurux's SIMPLE_XML into plain values, field by field, for comparison with our codec.
+
+Every reader returns a ``dict`` keyed by the standard's component names in snake_case
+(``invoke_id_and_priority``, ``cosem_attribute_descriptor``...) with an ``"apdu"`` key
+holding the standard name of the CHOICE alternative (``"get-request-normal"``). Values are
+plain: ``int``, ``bool``, ``bytes``, tuples, and A-XDR data as :data:`DataValue`.
+
+Readers are strict: an element gurux wrote that the reader does not know raises
+:class:`~tests.interop.gurux_peer.GuruxFailure`, so nothing gurux decoded is silently
+left out of a comparison. Names are turned back into numbers with gurux's own tables
+(``Authentication.toString``, ``TranslatorSimpleTags``), never with ours.
+
+gurux renderings to know about (1.0.203):
+
+- Numbers are hex (``hex=True``) except HDLC SNRM/UA parameters, which are decimal.
+- visible-string and utf8-string are printed as text when every byte is 0 or 32..127
+  (trailing NUL bytes stripped), else as space-separated hex; the text is NOT XML-escaped,
+  so a string holding ``<``, ``&`` or ``"`` makes gurux write broken XML. See
+  :func:`gurux_string`.
+- dont-care (255) is not printed at all; compact-array contents are printed as decimal
+  numbers run together without separators (unreadable); date (26) makes the translator
+  raise ``AttributeError``.
+- ``<ProposedQualityOfService>`` in an InitiateRequest holds the *response-allowed*
+  component (gurux reads the second OPTIONAL field under that name); a real
+  proposed-quality-of-service makes gurux misparse the rest.
+- result-source-diagnostic is always printed as ``<ACSEServiceUser>``, even when the AARE
+  carries the acse-service-provider alternative.
+- general-ded-ciphering (0xDC) is printed as ``<GeneralGloCiphering>``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any
+
+from gurux_dlms.enums import Authentication, TranslatorOutputType
+from gurux_dlms.GXDLMS import GXDLMS
+from gurux_dlms.TranslatorSimpleTags import TranslatorSimpleTags as _Tags
+
+from tests.interop.gurux_peer import GuruxFailure, GuruxMessage
+
+__all__ = [
+    "DataValue",
+    "gurux_string",
+    "hdlc_address_int",
+    "parse_xml",
+    "read_data",
+    "read_frame",
+    "read_pdu",
+]
+
+DataValue = tuple[int, Any]
+"""``(A-XDR tag, value)``: ints for integers/enum/bcd, ``bool``, ``bytes`` for
+octet-string, float32/64 (IEEE bytes) and date-time/date/time, the gurux text of strings
+(:func:`gurux_string`), ``str`` of ``0``/``1`` for bit-string, a tuple of DataValue for
+array/structure, ``None`` for null-data."""
+
+_INT_TAGS: dict[str, tuple[int, int, bool]] = {
+    # gurux name: (A-XDR tag, width in bits, signed)
+    "Int32": (5, 32, True), "UInt32": (6, 32, False), "BCD": (13, 8, False),
+    "Int8": (15, 8, True), "Int16": (16, 16, True), "UInt8": (17, 8, False),
+    "UInt16": (18, 16, False), "Int64": (20, 64, True), "UInt64": (21, 64, False),
+    "Enum": (22, 8, False),
+}
+_BYTES_TAGS = {"OctetString": 9, "Float32": 23, "Float64": 24, "DateTime": 25, "Date": 26,
+               "Time": 27}
+_MECHANISMS = {Authentication.toString(v): v for v in range(8)}
+_CONTEXTS = {"LN": 1, "SN": 2, "LN_WITH_CIPHERING": 3, "SN_WITH_CIPHERING": 4}
+_DAR = {GXDLMS.errorCodeToString(TranslatorOutputType.SIMPLE_XML, v): v
+        for v in (0, 1, 2, 3, 4, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 250)}
+_CIPHERED = {
+    "glo_InitiateRequest": "glo-initiate-request", "glo_InitiateResponse": "glo-initiate-response",
+    "glo_GetRequest": "glo-get-request", "glo_GetResponse": "glo-get-response",
+    "glo_SetRequest": "glo-set-request", "glo_SetResponse": "glo-set-response",
+    "glo_ActionRequest": "glo-action-request", "glo_ActionResponse": "glo-action-response",
+    "ded_GetRequest": "ded-get-request", "ded_GetResponse": "ded-get-response",
+    "ded_SetRequest": "ded-set-request", "ded_SetResponse": "ded-set-response",
+    "ded_ActionRequest": "ded-action-request", "ded_ActionResponse": "ded-action-response",
+    "glo_GloConfirmedServiceError": "glo-confirmed-service-error",
+}
+
+
+def gurux_string(raw: bytes) -> str:
+    """How gurux prints a visible-string or utf8-string value (``GXByteBuffer.getString``):
+    as text when every byte is 0 or 32..127 (trailing NULs stripped), else as hex."""
+    if all(b == 0 or 32 <= b <= 127 for b in raw):
+        return raw.decode("ascii").rstrip("\x00")
+    return " ".join(f"{b:02X}" for b in raw)
+
+
+def hdlc_address_int(raw: bytes) -> int:
+    """gurux's integer for an HDLC address field (``_GXCommon.getHDLCAddress``): the 7-bit
+    groups of the 1, 2 or 4 bytes concatenated, so upper << 7 | lower for two bytes and
+    upper << 14 | lower for four."""
+    value = 0
+    for b in raw:
+        value = (value << 7) | (b >> 1)
+    return value
+
+
+def parse_xml(xml: str) -> ET.Element:
+    """Parse gurux output; broken XML or gurux's ``<Data="...">`` (unknown APDU) fails."""
+    text = xml.strip()
+    if text.startswith("<Data="):
+        raise GuruxFailure(f"gurux did not recognise the APDU: {text[:80]}")
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise GuruxFailure(f"gurux wrote invalid XML ({exc}): {text[:200]}") from exc
+
+
+def _value(e: ET.Element) -> str:
+    v = e.get("Value")
+    if v is None:
+        raise GuruxFailure(f"<{e.tag}> has no Value attribute")
+    return v
+
+
+def _hex(e: ET.Element) -> int:
+    return int(_value(e), 16)
+
+
+def _bytes(e: ET.Element) -> bytes:
+    return bytes.fromhex(_value(e))
+
+
+def _signed(v: int, bits: int) -> int:
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def _children(e: ET.Element, *expected: str) -> dict[str, ET.Element]:
+    """Children by tag; any tag outside ``expected`` (or a repeated one) fails."""
+    out: dict[str, ET.Element] = {}
+    for c in e:
+        if c.tag not in expected or c.tag in out:
+            raise GuruxFailure(f"unexpected <{c.tag}> in <{e.tag}>")
+        out[c.tag] = c
+    return out
+
+
+def _only(e: ET.Element) -> ET.Element:
+    kids = list(e)
+    if len(kids) != 1:
+        raise GuruxFailure(f"<{e.tag}> has {len(kids)} children, expected one")
+    return kids[0]
+
+
+def _counted(e: ET.Element, base: int = 16) -> list[ET.Element]:
+    """Children of an element whose ``Qty`` attribute must count them (hex, except
+    SET-response-with-list where gurux prints it in decimal)."""
+    kids = list(e)
+    qty = e.get("Qty")
+    if qty is None or int(qty, base) != len(kids):
+        raise GuruxFailure(f"<{e.tag} Qty={qty}> has {len(kids)} children")
+    return kids
+
+
+def read_data(e: ET.Element) -> DataValue:
+    """One A-XDR ``Data`` element of gurux's XML as a :data:`DataValue`."""
+    tag = e.tag
+    if tag == "None":
+        return (0, None)
+    if tag in ("Array", "Structure"):
+        return (1 if tag == "Array" else 2, tuple(read_data(c) for c in _counted(e)))
+    if tag == "Boolean":
+        return (3, {"True": True, "False": False}[_value(e)])
+    if tag == "BitString":
+        return (4, _value(e))
+    if tag in ("String", "StringUTF8"):
+        return (10 if tag == "String" else 12, _value(e))
+    if tag in _INT_TAGS:
+        axdr, bits, signed = _INT_TAGS[tag]
+        v = _hex(e)
+        return (axdr, _signed(v, bits) if signed else v)
+    if tag in _BYTES_TAGS:
+        return (_BYTES_TAGS[tag], _bytes(e))
+    if tag == "CompactArray":
+        kids = _children(e, "ContentsDescription", "ArrayContents")
+        types = tuple(c.tag for c in kids["ContentsDescription"])
+        return (19, (types, (kids["ArrayContents"].text or "").strip()))
+    raise GuruxFailure(f"unknown gurux data tag <{tag}>")
+
+
+def _descriptor(e: ET.Element, member: str = "AttributeId") -> tuple[int, bytes, int]:
+    k = _children(e, "ClassId", "InstanceId", member)
+    return (_hex(k["ClassId"]), _bytes(k["InstanceId"]), _hex(k[member]))
+
+
+def _conformance(e: ET.Element) -> frozenset[int]:
+    """ConformanceBit names -> standard bit numbers (gurux's flag 1 << n is bit n)."""
+    bits = set()
+    for c in e:
+        if c.tag != "ConformanceBit":
+            raise GuruxFailure(f"unexpected <{c.tag}> in <{e.tag}>")
+        flag = int(_Tags.value_ofConformance(c.get("Name", "")))
+        bits.add(flag.bit_length() - 1)
+    return frozenset(bits)
+
+
+def _get_data_result(e: ET.Element) -> tuple[str, Any]:
+    if e.tag == "Data":
+        return ("data", read_data(_only(e)))
+    if e.tag in ("DataAccessError", "DataAccessResult"):
+        return ("data-access-result", _DAR[_value(e)])
+    if e.tag == "RawData":
+        return ("raw-data", _bytes(e))
+    raise GuruxFailure(f"unexpected <{e.tag}> as a result")
+
+
+def _access_selection(e: ET.Element | None) -> tuple[int, DataValue] | None:
+    if e is None:
+        return None
+    k = _children(e, "AccessSelector", "AccessParameters")
+    return (_hex(k["AccessSelector"]), read_data(_only(k["AccessParameters"])))
+
+
+def _datablock(e: ET.Element) -> dict[str, Any]:
+    k = _children(e, "LastBlock", "BlockNumber", "RawData")
+    return {"last_block": bool(_hex(k["LastBlock"])), "block_number": _hex(k["BlockNumber"]),
+            "raw_data": _bytes(k["RawData"])}
+
+
+def _descriptor_list(e: ET.Element) -> tuple[tuple[int, bytes, int], ...]:
+    out = []
+    for c in _counted(e):
+        if c.tag != "AttributeDescriptorWithSelection":
+            raise GuruxFailure(f"unexpected <{c.tag}> in <{e.tag}>")
+        out.append(_descriptor(_children(c, "AttributeDescriptor")["AttributeDescriptor"]))
+    return tuple(out)
+
+
+def _service(e: ET.Element) -> dict[str, Any]:
+    """The inner element of GetRequest/GetResponse/SetRequest/... (one CHOICE)."""
+    names = {
+        "GetRequestNormal": "get-request-normal", "GetRequestForNextDataBlock": "get-request-next",
+        "GetRequestWithList": "get-request-with-list", "GetResponseNormal": "get-response-normal",
+        "GetResponsewithDataBlock": "get-response-with-datablock",
+        "GetResponseWithList": "get-response-with-list", "SetRequestNormal": "set-request-normal",
+        "SetRequestFirstDataBlock": "set-request-with-first-datablock",
+        "SetRequestWithDataBlock": "set-request-with-datablock",
+        "SetRequestWithList": "set-request-with-list", "SetResponseNormal": "set-response-normal",
+        "SetResponseDataBlock": "set-response-datablock",
+        "SetResponseWithLastDataBlock": "set-response-last-datablock",
+        "SetResponseWithList": "set-response-with-list",
+        "ActionRequestNormal": "action-request-normal",
+        "ActionResponseNormal": "action-response-normal",
+        "ActionResponseNextBlock": "action-response-next-pblock",
+    }
+    if e.tag not in names:
+        raise GuruxFailure(f"gurux service <{e.tag}> is not read")
+    out: dict[str, Any] = {"apdu": names[e.tag]}
+    k = _children(e, "InvokeIdAndPriority", "AttributeDescriptor", "AccessSelection",
+                  "BlockNumber", "AttributeDescriptorList", "Result", "DataBlock", "Value",
+                  "ValueList", "MethodDescriptor", "MethodInvocationParameters",
+                  "ReturnParameters")
+    out["invoke_id_and_priority"] = _hex(k.pop("InvokeIdAndPriority"))
+    if "AttributeDescriptor" in k:
+        out["cosem_attribute_descriptor"] = _descriptor(k.pop("AttributeDescriptor"))
+        out["access_selection"] = _access_selection(k.pop("AccessSelection", None))
+    if "MethodDescriptor" in k:
+        out["cosem_method_descriptor"] = _descriptor(k.pop("MethodDescriptor"), "MethodId")
+        p = k.pop("MethodInvocationParameters", None)
+        out["method_invocation_parameters"] = None if p is None else read_data(_only(p))
+    if "BlockNumber" in k:
+        out["block_number"] = _hex(k.pop("BlockNumber"))
+    if "AttributeDescriptorList" in k:
+        out["attribute_descriptor_list"] = _descriptor_list(k.pop("AttributeDescriptorList"))
+    if "DataBlock" in k:
+        out["datablock"] = _datablock(k.pop("DataBlock"))
+    if "Value" in k:
+        out["value"] = read_data(_only(k.pop("Value")))
+    if "ValueList" in k:
+        out["value_list"] = tuple(read_data(c) for c in _counted(k.pop("ValueList")))
+    if "ReturnParameters" in k:
+        out["return_parameters"] = _get_data_result(_only(k.pop("ReturnParameters")))
+    if "Result" in k:
+        out.update(_result(e.tag, k.pop("Result")))
+    return out
+
+
+def _result(service: str, e: ET.Element) -> dict[str, Any]:
+    if service == "GetResponseNormal":
+        return {"result": _get_data_result(_only(e))}
+    if service == "GetResponsewithDataBlock":
+        k = _children(e, "LastBlock", "BlockNumber", "Result")
+        return {"last_block": bool(_hex(k["LastBlock"])), "block_number": _hex(k["BlockNumber"]),
+                "result": _get_data_result(_only(k["Result"]))}
+    if service == "GetResponseWithList":
+        return {"result": tuple(_get_data_result(c) for c in _counted(e))}
+    if service == "SetResponseWithList":
+        return {"result": tuple(_DAR[_value(c)] for c in _counted(e, 10))}
+    return {"result": _DAR[_value(e)]}
+
+
+def _initiate(e: ET.Element) -> dict[str, Any]:
+    request = e.tag == "InitiateRequest"
+    out: dict[str, Any] = {"apdu": "initiate-request" if request else "initiate-response"}
+    if request:
+        k = _children(e, "DedicatedKey", "ProposedQualityOfService", "ProposedDlmsVersionNumber",
+                      "ProposedConformance", "ProposedMaxPduSize")
+        out["dedicated_key"] = _bytes(k["DedicatedKey"]) if "DedicatedKey" in k else None
+        # gurux names the response-allowed component "ProposedQualityOfService" (decimal).
+        ra = k.get("ProposedQualityOfService")
+        out["response_allowed"] = True if ra is None else _value(ra) != "0"
+        out["proposed_dlms_version_number"] = _hex(k["ProposedDlmsVersionNumber"])
+        out["proposed_conformance"] = _conformance(k["ProposedConformance"])
+        out["client_max_receive_pdu_size"] = _hex(k["ProposedMaxPduSize"])
+        return out
+    k = _children(e, "NegotiatedQualityOfService", "NegotiatedDlmsVersionNumber",
+                  "NegotiatedConformance", "NegotiatedMaxPduSize", "VaaName")
+    qos = k.get("NegotiatedQualityOfService")
+    out["negotiated_quality_of_service"] = None if qos is None else _hex(qos)
+    out["negotiated_dlms_version_number"] = _hex(k["NegotiatedDlmsVersionNumber"])
+    out["negotiated_conformance"] = _conformance(k["NegotiatedConformance"])
+    out["server_max_receive_pdu_size"] = _hex(k["NegotiatedMaxPduSize"])
+    out["vaa_name"] = _hex(k["VaaName"])
+    return out
+
+
+def _confirmed_service_error(e: ET.Element) -> dict[str, Any]:
+    k = _children(e, "Service", "ServiceError")
+    inner = _only(k["ServiceError"])
+    kind = _Tags.getServiceError(inner.tag)
+    value = _Tags.getError(kind, _value(inner))
+    return {"apdu": "confirmed-service-error", "service": _hex(k["Service"]),
+            "service_error": (int(kind), int(value))}
+
+
+def _user_information(e: ET.Element) -> Any:
+    if e.tag in ("InitiateRequest", "InitiateResponse"):
+        return _initiate(e)
+    if e.tag == "ConfirmedServiceError":
+        return _confirmed_service_error(e)
+    if e.tag in _CIPHERED:
+        return {"apdu": _CIPHERED[e.tag], "ciphered_content": _bytes(e)}
+    raise GuruxFailure(f"unexpected <{e.tag}> as user-information")
+
+
+_ACSE_FIELDS: dict[str, tuple[str, Callable[[ET.Element], Any]]] = {
+    "ProtocolVersion": ("protocol_version", _value),
+    "ApplicationContextName": ("application_context_name", lambda e: _CONTEXTS[_value(e)]),
+    "CalledAPTitle": ("called_ap_title", _bytes),
+    "CallingAPTitle": ("calling_ap_title", _bytes),
+    "RespondingAPTitle": ("responding_ap_title", _bytes),
+    "SenderACSERequirements": ("sender_acse_requirements", lambda e: _value(e) == "1"),
+    "ResponderACSERequirement": ("responder_acse_requirements", lambda e: _value(e) == "1"),
+    "MechanismName": ("mechanism_name", lambda e: _MECHANISMS[_value(e)]),
+    "CallingAuthentication": ("calling_authentication_value", _bytes),
+    "RespondingAuthentication": ("responding_authentication_value", _bytes),
+    "AssociationResult": ("result", _hex),
+    "ResultSourceDiagnostic": ("result_source_diagnostic",
+                               lambda e: ("acse-service-user", _hex(_only(e)))),
+    "Reason": ("reason", _value),
+}
+
+
+def _acse(e: ET.Element) -> dict[str, Any]:
+    names = {"AssociationRequest": "AARQ", "AssociationResponse": "AARE",
+             "ReleaseRequest": "RLRQ", "ReleaseResponse": "RLRE"}
+    out: dict[str, Any] = {"apdu": names[e.tag]}
+    for c in e:
+        if c.tag in _ACSE_FIELDS:
+            key, conv = _ACSE_FIELDS[c.tag]
+            if key in out:
+                raise GuruxFailure(f"repeated <{c.tag}> in <{e.tag}>")
+            out[key] = conv(c)
+        elif "user_information" not in out:
+            out["user_information"] = _user_information(c)
+        else:
+            raise GuruxFailure(f"unexpected <{c.tag}> in <{e.tag}>")
+    if "reason" in out:
+        conv_reason = (_Tags.value_ofReleaseRequestReason if e.tag == "ReleaseRequest"
+                       else _Tags.value_ofReleaseResponseReason)
+        out["reason"] = int(conv_reason(out["reason"]))
+    return out
+
+
+def _other(e: ET.Element) -> dict[str, Any]:
+    tag = e.tag
+    if tag == "GeneralBlockTransfer":
+        k = _children(e, "BlockControl", "BlockNumber", "BlockNumberAck", "BlockData")
+        bc = _hex(k["BlockControl"])
+        return {"apdu": "general-block-transfer", "last_block": bool(bc & 0x80),
+                "streaming": bool(bc & 0x40), "window": bc & 0x3F,
+                "block_number": _hex(k["BlockNumber"]),
+                "block_number_ack": _hex(k["BlockNumberAck"]), "block_data": _bytes(k["BlockData"])}
+    if tag == "DataNotification":
+        k = _children(e, "LongInvokeIdAndPriority", "DateTime", "NotificationBody")
+        dt = _value(k["DateTime"])
+        return {"apdu": "data-notification",
+                "long_invoke_id_and_priority": _hex(k["LongInvokeIdAndPriority"]),
+                "date_time": bytes.fromhex(dt) if dt else None,
+                "notification_body": read_data(_only(_only(k["NotificationBody"])))}
+    if tag == "EventNotificationRequest":
+        k = _children(e, "Time", "AttributeDescriptor", "AttributeValue")
+        return {"apdu": "event-notification-request",
+                "time": _bytes(k["Time"]) if "Time" in k else None,
+                "cosem_attribute_descriptor": _descriptor(k["AttributeDescriptor"]),
+                "attribute_value": read_data(_only(k["AttributeValue"]))}
+    if tag == "ExceptionResponse":
+        k = _children(e, "StateError", "ServiceError")
+        return {"apdu": "exception-response",
+                "state_error": int(_Tags.valueofStateError(_value(k["StateError"]))),
+                "service_error": int(_Tags.valueOfExceptionServiceError(_value(k["ServiceError"])))}
+    if tag == "ConfirmedServiceError":
+        return _confirmed_service_error(e)
+    if tag == "GeneralGloCiphering":
+        k = _children(e, "SystemTitle", "CipheredService")
+        return {"apdu": "general-glo-ciphering", "system_title": _bytes(k["SystemTitle"]),
+                "ciphered_content": _bytes(k["CipheredService"])}
+    if tag in _CIPHERED:
+        return {"apdu": _CIPHERED[tag], "ciphered_content": _bytes(e)}
+    raise GuruxFailure(f"gurux APDU <{tag}> is not read")
+
+
+def read_element(e: ET.Element) -> dict[str, Any]:
+    """One APDU element of gurux's XML as a field dict."""
+    if e.tag in ("GetRequest", "GetResponse", "SetRequest", "SetResponse", "ActionRequest",
+                 "ActionResponse"):
+        return _service(_only(e))
+    if e.tag in ("AssociationRequest", "AssociationResponse", "ReleaseRequest",
+                 "ReleaseResponse"):
+        return _acse(e)
+    if e.tag in ("InitiateRequest", "InitiateResponse"):
+        return _initiate(e)
+    return _other(e)
+
+
+def read_pdu(xml: str) -> dict[str, Any]:
+    """gurux's XML of one APDU (from ``pduToXml``) as a field dict."""
+    return read_element(parse_xml(xml))
+
+
+def _hdlc_parameters(e: ET.Element) -> dict[str, int]:
+    names = {"MaxInfoTX": "max_info_field_length_transmit",
+             "MaxInfoRX": "max_info_field_length_receive",
+             "WindowSizeTX": "window_size_transmit", "WindowSizeRX": "window_size_receive"}
+    out = {}
+    for c in e:
+        if c.tag not in names:
+            raise GuruxFailure(f"unexpected <{c.tag}> in <{e.tag}>")
+        out[names[c.tag]] = int(_value(c))  # decimal, unlike everything else
+    return out
+
+
+def read_frame(msg: GuruxMessage) -> dict[str, Any]:
+    """One frame as gurux read it: framing fields plus ``"apdu"`` (a field dict), or
+    ``"next_frame"`` (the raw info of a non-final segment), or ``"command"``."""
+    root = parse_xml(msg.xml)
+    out: dict[str, Any] = {"framing": msg.interface}
+    if msg.interface == "wrapper":
+        k = _children(root, "TargetAddress", "SourceAddress", "PDU")
+        # Translator quirk (gurux_peer docstring): Target = source wPort, Source = destination.
+        out["source_wport"] = _hex(k["TargetAddress"])
+        out["destination_wport"] = _hex(k["SourceAddress"])
+        out["apdu"] = read_element(_only(k["PDU"]))
+        return out
+    k = _children(root, "TargetAddress", "SourceAddress", "FrameType", "PDU", "NextFrame",
+                  "Command", "Snrm", "Ua", "DisconnectRequest", "DisconnectMode",
+                  "UnacceptableFrame", *_other_roots())
+    out["destination_address"] = _hex(k.pop("TargetAddress"))
+    out["source_address"] = _hex(k.pop("SourceAddress"))
+    out["control"] = _hex(k.pop("FrameType"))
+    out["segmented"] = bool(msg.more_data & 0x02)
+    for tag, c in k.items():
+        if tag == "PDU":
+            inner = _only(c)
+            if inner.tag in ("Snrm", "Ua"):
+                out["hdlc_parameters"] = _hdlc_parameters(inner)
+            else:
+                out["apdu"] = read_element(inner)
+        elif tag == "NextFrame":
+            out["next_frame"] = _bytes(c)
+        elif tag == "Command":
+            out["command"] = _value(c)
+        elif tag in ("Snrm", "Ua", "DisconnectRequest", "DisconnectMode", "UnacceptableFrame"):
+            out["command"] = tag
+        else:  # a reassembled APDU printed without <PDU> (completePdu mode)
+            out["apdu"] = read_element(c)
+    return out
+
+
+def _other_roots() -> tuple[str, ...]:
+    return ("GetRequest", "GetResponse", "SetRequest", "SetResponse", "ActionRequest",
+            "ActionResponse", "AssociationRequest", "AssociationResponse", "ReleaseRequest",
+            "ReleaseResponse", "GeneralBlockTransfer", "DataNotification",
+            "EventNotificationRequest", "ExceptionResponse", "ConfirmedServiceError",
+            "GeneralGloCiphering", *_CIPHERED)
