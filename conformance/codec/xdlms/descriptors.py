@@ -18,7 +18,7 @@
 A-XDR encodes SEQUENCE fields one after the other, OPTIONAL as a presence byte, CHOICE as
 its tag byte, SEQUENCE OF and OCTET STRING with a length (one byte below 0x80, else
 ``0x8n`` and ``n`` bytes). Attribute and method ids are *signed*: negative ids are
-manufacturer specific (IEC 62056-6-2 4.1.2).
+manufacturer specific (IEC 62056-6-2, COSEM interface classes).
 
 The typed selective-access parameters of Profile generic live in
 :mod:`conformance.codec.xdlms.selective`.
@@ -278,7 +278,8 @@ def push_get_data_result(w: Writer, result: GetDataResult) -> None:
 class DataBlockSA:
     """``DataBlock-SA``: one block of a SET or ACTION block transfer (the pblock).
 
-    Block numbers start at 1 and grow by one per block (IEC 62056-5-3 9.4.6).
+    Block numbers start at 1 and grow by one per block (service-specific block transfer,
+    IEC 62056-5-3).
     """
 
     last_block: bool

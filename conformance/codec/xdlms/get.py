@@ -1,4 +1,4 @@
-"""GET service APDUs (IEC 62056-5-3 9.5, xDLMS ASN.1; services in 9.3.6).
+"""GET service APDUs (IEC 62056-5-3 9.5, xDLMS ASN.1).
 
 ::
 
@@ -67,7 +67,7 @@ __all__ = [
 # -- DataBlock-G ------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataBlockG:
-    """``DataBlock-G``: one block of a long GET response (IEC 62056-5-3 9.4.6).
+    """``DataBlock-G``: one block of a long GET response (service-specific block transfer).
 
     ``result`` is the raw-data slice of the encoded result, or the reason the transfer
     stopped (``DataAccessResult``).
