@@ -2,7 +2,7 @@
 
 - :func:`data_values`: any ``Data`` value, nested arrays / structures / compact arrays
   included, bounded in depth and size so that a test stays fast.
-- :func:`scalar_values`, :func:`date_times`, :func:`dates`, :func:`times`,
+- :func:`scalar_values`, :func:`simple_values_of`, :func:`date_times`, :func:`dates`, :func:`times`,
   :func:`type_descriptions`, :func:`compact_arrays`, :func:`values_of`.
 - :func:`obis_codes`.
 
@@ -62,6 +62,7 @@ __all__ = [
     "dates",
     "obis_codes",
     "scalar_values",
+    "simple_values_of",
     "times",
     "type_descriptions",
     "values_of",
@@ -112,8 +113,8 @@ def date_times() -> st.SearchStrategy[DateTime]:
         st.none() | st.integers(0, 0xFE).map(ClockStatus))
 
 
-def _simple_of(tag: DataTag) -> st.SearchStrategy[Data]:
-    """Values of one simple type."""
+def simple_values_of(tag: DataTag) -> st.SearchStrategy[Data]:
+    """Values of one simple (non-container) type."""
     if tag in _INT_TYPES:
         cls, lo, hi = _INT_TYPES[tag]
         return st.integers(lo, hi).map(lambda v: cls(value=v))  # type: ignore[call-arg]
@@ -141,7 +142,7 @@ _SIMPLE_TAGS = sorted(set(DataTag) - {DataTag.ARRAY, DataTag.STRUCTURE,
 
 def scalar_values() -> st.SearchStrategy[Data]:
     """A value of any simple (non-container) type."""
-    return st.sampled_from(_SIMPLE_TAGS).flatmap(_simple_of)
+    return st.sampled_from(_SIMPLE_TAGS).flatmap(simple_values_of)
 
 
 def type_descriptions(max_depth: int = 3) -> st.SearchStrategy[TypeDescription]:
@@ -167,7 +168,7 @@ def type_descriptions(max_depth: int = 3) -> st.SearchStrategy[TypeDescription]:
 def values_of(td: TypeDescription) -> st.SearchStrategy[Data]:
     """Values matching the description ``td`` exactly."""
     if isinstance(td, SimpleTypeDescription):
-        return _simple_of(td.tag)
+        return simple_values_of(td.tag)
     if isinstance(td, ArrayTypeDescription):
         element = values_of(td.type_description)
         return st.lists(element, min_size=td.number_of_elements,
