@@ -62,7 +62,7 @@ class Scripted(Transport):
 def test_not_open_is_a_transport_error_naming_the_transport() -> None:
     t = Scripted(b"x")
     for action in (lambda: t.send(b"a"), lambda: t.recv(1, 0.1), t.discard_input, t.flush):
-        with pytest.raises(TransportError, match="scripted pipe: cannot .* not open"):
+        with pytest.raises(TransportError, match=r"scripted pipe: cannot .* not open"):
             action()
 
 
