@@ -105,6 +105,8 @@ class ActionRequest(Apdu):
     __slots__ = ()
     TAG: ClassVar[int] = 0xC3
     CHOICE: ClassVar[int]
+    invoke_id_and_priority: int
+    """Raw Invoke-Id-And-Priority byte; every alternative carries it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -324,6 +326,8 @@ class ActionResponse(Apdu):
     __slots__ = ()
     TAG: ClassVar[int] = 0xC7
     CHOICE: ClassVar[int]
+    invoke_id_and_priority: int
+    """Raw Invoke-Id-And-Priority byte; every alternative carries it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -123,6 +123,8 @@ class GetRequest(Apdu):
     __slots__ = ()
     TAG: ClassVar[int] = 0xC0
     CHOICE: ClassVar[int]
+    invoke_id_and_priority: int
+    """Raw Invoke-Id-And-Priority byte; every alternative carries it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -231,6 +233,8 @@ class GetResponse(Apdu):
     __slots__ = ()
     TAG: ClassVar[int] = 0xC4
     CHOICE: ClassVar[int]
+    invoke_id_and_priority: int
+    """Raw Invoke-Id-And-Priority byte; every alternative carries it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

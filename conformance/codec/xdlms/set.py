@@ -102,6 +102,8 @@ class SetRequest(Apdu):
     __slots__ = ()
     TAG: ClassVar[int] = 0xC1
     CHOICE: ClassVar[int]
+    invoke_id_and_priority: int
+    """Raw Invoke-Id-And-Priority byte; every alternative carries it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -283,6 +285,8 @@ class SetResponse(Apdu):
     __slots__ = ()
     TAG: ClassVar[int] = 0xC5
     CHOICE: ClassVar[int]
+    invoke_id_and_priority: int
+    """Raw Invoke-Id-And-Priority byte; every alternative carries it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
