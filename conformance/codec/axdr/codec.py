@@ -31,6 +31,7 @@ from conformance.codec.axdr.scalars import (
     DataWriter,
     nested_error,
     too_deep,
+    trusted,
 )
 from conformance.codec.axdr.types import Array, Data, DataTag, Structure
 from conformance.errors import CodecError
@@ -59,7 +60,7 @@ def _read_array(r: Reader, depth: int) -> Data:
             items.append(read(r, depth + 1))
     except CodecError as exc:
         raise nested_error(exc, r, f"array[{len(items)}]") from None
-    return Array(items=tuple(items))
+    return trusted(Array, "items", tuple(items))
 
 
 def _read_structure(r: Reader, depth: int) -> Data:
@@ -73,7 +74,7 @@ def _read_structure(r: Reader, depth: int) -> Data:
             items.append(read(r, depth + 1))
     except CodecError as exc:
         raise nested_error(exc, r, f"structure[{len(items)}]") from None
-    return Structure(items=tuple(items))
+    return trusted(Structure, "items", tuple(items))
 
 
 _READ_BY_TAG: dict[int, DataReader] = {
@@ -86,11 +87,10 @@ _READ: tuple[DataReader | None, ...] = tuple(_READ_BY_TAG.get(t) for t in range(
 
 
 def _read(r: Reader, depth: int) -> Data:
-    start = r.offset
     tag = r.pull_u8("tag")
     read = _READ[tag]
     if read is None:
-        raise CodecError(f"unknown data type tag {tag} (0x{tag:02X})", offset=start,
+        raise CodecError(f"unknown data type tag {tag} (0x{tag:02X})", offset=r.offset - 1,
                          path=r.path("tag"))
     return read(r, depth)
 

@@ -34,6 +34,7 @@ from conformance.codec.axdr.scalars import (
     SIMPLE_WRITERS,
     nested_error,
     too_deep,
+    trusted,
 )
 from conformance.codec.axdr.types import Array, Data, DataTag, Structure
 from conformance.errors import CodecError, IncompleteError
@@ -330,13 +331,13 @@ def _read_untagged(r: Reader, td: TypeDescription, depth: int) -> Data:
                 items.append(_read_untagged(r, element, depth + 1))
         except CodecError as exc:
             raise nested_error(exc, r, f"array[{len(items)}]") from None
-        return Array(items=tuple(items))
+        return trusted(Array, "items", tuple(items))
     try:
         for member in cast(StructureTypeDescription, td).items:
             items.append(_read_untagged(r, member, depth + 1))
     except CodecError as exc:
         raise nested_error(exc, r, f"structure[{len(items)}]") from None
-    return Structure(items=tuple(items))
+    return trusted(Structure, "items", tuple(items))
 
 
 def read_compact_array(r: Reader, depth: int) -> Data:
@@ -369,7 +370,10 @@ def read_compact_array(r: Reader, depth: int) -> Data:
             raise nested_error(err, r, f"compact-array[{len(items)}]") from None
         except CodecError as exc:
             raise nested_error(exc, r, f"compact-array[{len(items)}]") from None
-    return CompactArray(contents_description=td, items=tuple(items))
+    # Every item was read through ``td``, so it matches it: skip the constructor checks.
+    compact = trusted(CompactArray, "contents_description", td)
+    object.__setattr__(compact, "items", tuple(items))
+    return compact
 
 
 def _write_untagged(w: Writer, td: TypeDescription, v: Data) -> None:

@@ -22,9 +22,10 @@ profile capture): :meth:`DateTime.from_bytes` / :meth:`DateTime.to_bytes` handle
 from __future__ import annotations
 
 import datetime as _dt
+import struct
 from dataclasses import dataclass
 from enum import IntFlag
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from conformance.codec._buffer import Reader, Writer
 from conformance.codec.axdr.types import Data, DataTag
@@ -56,6 +57,7 @@ SECOND_LAST_DAY_OF_MONTH = 0xFD
 LAST_DAY_OF_MONTH = 0xFE
 """Day-of-month value: the last day of the month."""
 
+_T = TypeVar("_T")
 _DEVIATION_NOT_SPECIFIED = -0x8000  # 0x8000 read as a signed 16-bit integer
 _CLOCK_STATUS_NOT_SPECIFIED = 0xFF
 
@@ -72,6 +74,7 @@ class ClockStatus(IntFlag):
 
 
 _CLOCK_OK = ClockStatus(0)
+_CLOCK_STATUSES = tuple(ClockStatus(i) for i in range(0xFF))
 
 
 # -- field rules: (name, low, high, extra allowed values) --------------------------------
@@ -93,20 +96,37 @@ _TIME_RULES: tuple[tuple[str, int, int, frozenset[int]], ...] = (
 )
 
 
-def _field_problem(name: str, value: object, lo: int, hi: int,
-                   extra: frozenset[int]) -> str | None:
+_RULES = {name: (lo, hi, extra) for name, lo, hi, extra in _DATE_RULES + _TIME_RULES}
+_ALLOWED = {name: frozenset(range(lo, hi + 1)) | extra for name, (lo, hi, extra) in _RULES.items()}
+
+# Octet layouts (Blue Book 4.1.6.1) and the offset of each field in them.
+_DATE_NAMES = ("year", "month", "day_of_month", "day_of_week")
+_TIME_NAMES = ("hour", "minute", "second", "hundredths")
+_DT_NAMES = (*_DATE_NAMES, *_TIME_NAMES, "deviation", "clock_status")
+_DATE_LAYOUT = struct.Struct(">HBBB")
+_TIME_LAYOUT = struct.Struct(">BBBB")
+_DT_LAYOUT = struct.Struct(">HBBBBBBBhB")
+_OFFSETS = {"year": 0, "month": 2, "day_of_month": 3, "day_of_week": 4, "deviation": 9,
+            "clock_status": 11}
+_TIME_OFFSETS = {"hour": 0, "minute": 1, "second": 2, "hundredths": 3}
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _field_problem(name: str, value: object) -> str | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return f"{name} must be int, got {type(value).__name__}"
-    if lo <= value <= hi or value in extra:
+    if value in _ALLOWED[name]:
         return None
+    lo, hi, extra = _RULES[name]
     allowed = f"{lo}..{hi}" + "".join(f", 0x{x:02X}" for x in sorted(extra))
     return f"{name} {value} (0x{value:02X}) is not allowed (allowed: {allowed})"
 
 
-def _check_fields(owner: str, obj: object,
-                  rules: tuple[tuple[str, int, int, frozenset[int]], ...]) -> None:
-    for name, lo, hi, extra in rules:
-        problem = _field_problem(name, getattr(obj, name), lo, hi, extra)
+def _check_fields(owner: str, obj: object, names: tuple[str, ...]) -> None:
+    for name in names:
+        problem = _field_problem(name, getattr(obj, name))
         if problem:
             raise ValueError(f"{owner}.{problem}")
 
@@ -120,18 +140,22 @@ def _check_deviation(owner: str, deviation: object) -> None:
         raise ValueError(f"{owner}.deviation {deviation} is outside -720..720 minutes")
 
 
-def _pull_fields(r: Reader, rules: tuple[tuple[str, int, int, frozenset[int]], ...],
-                 what: str) -> list[int]:
-    """Read and validate the fields of ``rules`` (year on two octets, others on one)."""
-    values = []
-    for name, lo, hi, extra in rules:
-        start = r.offset
-        v = r.pull_u16(f"{what}.{name}") if name == "year" else r.pull_u8(f"{what}.{name}")
-        if not (lo <= v <= hi or v in extra):
-            problem = _field_problem(name, v, lo, hi, extra)
-            raise CodecError(f"{what} {problem}", offset=start, path=r.path(f"{what}.{name}"))
-        values.append(v)
-    return values
+def _check_octets(r: Reader, start: int, what: str, names: tuple[str, ...],
+                  values: tuple[int, ...], time_base: int) -> None:
+    """``CodecError`` at the first calendar field of ``values`` the standard forbids."""
+    for name, v in zip(names, values, strict=False):
+        if v not in _ALLOWED[name]:
+            where = _TIME_OFFSETS[name] + time_base if name in _TIME_OFFSETS else _OFFSETS[name]
+            raise CodecError(f"{what} {_field_problem(name, v)}", offset=start + where,
+                             path=r.path(f"{what}.{name}"))
+
+
+def _trusted(cls: type[_T], names: tuple[str, ...], values: tuple[object, ...]) -> _T:
+    """Build a value from fields already checked (the decoder's fast path)."""
+    obj = _new(cls)
+    for name, v in zip(names, values, strict=True):
+        _set(obj, name, v)
+    return obj
 
 
 def _to_time(owner: str, hour: int, minute: int, second: int, hundredths: int) -> _dt.time:
@@ -183,13 +207,15 @@ class Date(Data):
     day_of_week: int = NOT_SPECIFIED
 
     def __post_init__(self) -> None:
-        _check_fields("Date", self, _DATE_RULES)
+        _check_fields("Date", self, _DATE_NAMES)
 
     @classmethod
     def read(cls, r: Reader) -> Date:
         """Read the five octets (no tag) from ``r``; ``CodecError`` for a bad field."""
-        y, m, d, w = _pull_fields(r, _DATE_RULES, "date")
-        return cls(year=y, month=m, day_of_month=d, day_of_week=w)
+        start = r.offset
+        values = _DATE_LAYOUT.unpack(r.pull_bytes(5, "date"))
+        _check_octets(r, start, "date", _DATE_NAMES, values, 0)
+        return _trusted(cls, _DATE_NAMES, values)
 
     def write(self, w: Writer) -> None:
         """Append the five octets (no tag) to ``w``."""
@@ -241,13 +267,15 @@ class Time(Data):
     hundredths: int = NOT_SPECIFIED
 
     def __post_init__(self) -> None:
-        _check_fields("Time", self, _TIME_RULES)
+        _check_fields("Time", self, _TIME_NAMES)
 
     @classmethod
     def read(cls, r: Reader) -> Time:
         """Read the four octets (no tag) from ``r``; ``CodecError`` for a bad field."""
-        h, m, s, c = _pull_fields(r, _TIME_RULES, "time")
-        return cls(hour=h, minute=m, second=s, hundredths=c)
+        start = r.offset
+        values = _TIME_LAYOUT.unpack(r.pull_bytes(4, "time"))
+        _check_octets(r, start, "time", _TIME_NAMES, values, 0)
+        return _trusted(cls, _TIME_NAMES, values)
 
     def write(self, w: Writer) -> None:
         """Append the four octets (no tag) to ``w``."""
@@ -299,8 +327,7 @@ class DateTime(Data):
     """Clock status flags, None = not specified (0xFF)."""
 
     def __post_init__(self) -> None:
-        _check_fields("DateTime", self, _DATE_RULES)
-        _check_fields("DateTime", self, _TIME_RULES)
+        _check_fields("DateTime", self, _DATE_NAMES + _TIME_NAMES)
         _check_deviation("DateTime", self.deviation)
         cs = self.clock_status
         if cs is not None:
@@ -315,21 +342,20 @@ class DateTime(Data):
     @classmethod
     def read(cls, r: Reader) -> DateTime:
         """Read the twelve octets (no tag) from ``r``; ``CodecError`` for a bad field."""
-        y, mo, d, w = _pull_fields(r, _DATE_RULES, "date-time")
-        h, mi, s, c = _pull_fields(r, _TIME_RULES, "date-time")
         start = r.offset
-        dev = r.pull_int(2, "date-time.deviation")
-        deviation: int | None = None
-        if dev != _DEVIATION_NOT_SPECIFIED:
-            if not -720 <= dev <= 720:
-                raise CodecError(f"date-time deviation {dev} is outside -720..720 and is "
-                                 "not 0x8000", offset=start,
-                                 path=r.path("date-time.deviation"))
+        values = _DT_LAYOUT.unpack(r.pull_bytes(12, "date-time"))
+        _check_octets(r, start, "date-time", _DT_NAMES[:8], values, 5)
+        dev = values[8]
+        if dev == _DEVIATION_NOT_SPECIFIED:
+            deviation = None
+        elif -720 <= dev <= 720:
             deviation = dev
-        cs = r.pull_u8("date-time.clock_status")
-        status = None if cs == _CLOCK_STATUS_NOT_SPECIFIED else ClockStatus(cs)
-        return cls(year=y, month=mo, day_of_month=d, day_of_week=w, hour=h, minute=mi,
-                   second=s, hundredths=c, deviation=deviation, clock_status=status)
+        else:
+            raise CodecError(f"date-time deviation {dev} is outside -720..720 and is not "
+                             "0x8000", offset=start + 9, path=r.path("date-time.deviation"))
+        cs = values[9]
+        status = None if cs == _CLOCK_STATUS_NOT_SPECIFIED else _CLOCK_STATUSES[cs]
+        return _trusted(cls, _DT_NAMES, (*values[:8], deviation, status))
 
     def write(self, w: Writer) -> None:
         """Append the twelve octets (no tag) to ``w``."""

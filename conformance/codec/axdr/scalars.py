@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import cast
+from typing import TypeVar, cast
 
 from conformance.codec._buffer import Reader, Writer
 from conformance.codec.axdr.date_time import Date, DateTime, Time
@@ -41,15 +41,21 @@ from conformance.codec.axdr.types import (
 from conformance.errors import CodecError
 
 __all__ = ["MAX_DEPTH", "SIMPLE_READERS", "SIMPLE_WRITERS", "DataReader", "DataWriter",
-           "nested_error", "too_deep"]
+           "nested_error", "too_deep", "trusted"]
 
 MAX_DEPTH = 64
 """Deepest nesting of arrays / structures / type descriptions accepted when decoding."""
 
+_D = TypeVar("_D", bound=Data)
 _NULL = NullData()
+_TRUE = Boolean(value=True)
+_FALSE = Boolean(value=False)
 _DONT_CARE = DontCare()
 _F32 = struct.Struct(">f")
 _F64 = struct.Struct(">d")
+
+_new = object.__new__
+_set = object.__setattr__
 
 DataReader = Callable[[Reader, int], Data]
 """Reads a value's content: ``(reader after the tag, nesting depth) -> Data``."""
@@ -70,6 +76,15 @@ def nested_error(exc: CodecError, r: Reader, component: str) -> CodecError:
     return err
 
 
+def trusted(cls: type[_D], field: str, value: object) -> _D:
+    """Build ``cls(field=value)`` without the constructor's checks: the decoders' fast
+    path, for values whose validity follows from how they were decoded (an integer read
+    from its fixed number of octets is always in range, decoded text is always valid)."""
+    obj = _new(cls)
+    _set(obj, field, value)
+    return obj
+
+
 def too_deep(r: Reader, what: str) -> CodecError:
     """The error for input nested deeper than :data:`MAX_DEPTH`."""
     return r.error(f"{what} nested deeper than {MAX_DEPTH} levels", what)
@@ -86,7 +101,7 @@ def _read_dont_care(r: Reader, depth: int) -> Data:
 
 def _read_boolean(r: Reader, depth: int) -> Data:
     # A-XDR BOOLEAN: 0x00 FALSE, any other value TRUE (encoded back as 0x01).
-    return Boolean(value=r.pull_u8("boolean") != 0)
+    return _TRUE if r.pull_u8("boolean") else _FALSE
 
 
 def _read_bit_string(r: Reader, depth: int) -> Data:
@@ -101,26 +116,28 @@ def _read_bit_string(r: Reader, depth: int) -> Data:
         # A-XDR (IEC 61334-6): the unused bits of the last octet are zero.
         raise CodecError(f"bit-string of {n_bits} bits has non-zero padding bits",
                          offset=start + len(raw) - 1, path=r.path("bit-string"))
-    return BitString(value=bits[:n_bits])
+    return trusted(BitString, "value", bits[:n_bits])
 
 
 def _int_reader(cls: type[Data], size: int, signed: bool, field: str) -> DataReader:
     pull = Reader.pull_int if signed else Reader.pull_uint
 
     def read(r: Reader, depth: int) -> Data:
-        return cls(value=pull(r, size, field))  # type: ignore[call-arg]
+        obj = _new(cls)
+        _set(obj, "value", pull(r, size, field))
+        return obj
 
     return read
 
 
 def _read_octet_string(r: Reader, depth: int) -> Data:
-    return OctetString(value=r.pull_counted("octet-string"))
+    return trusted(OctetString, "value", r.pull_counted("octet-string"))
 
 
 def _read_visible_string(r: Reader, depth: int) -> Data:
     raw = r.pull_counted("visible-string")
     try:
-        return VisibleString(value=raw.decode("ascii"))
+        return trusted(VisibleString, "value", raw.decode("ascii"))
     except UnicodeDecodeError as exc:
         raise CodecError(f"visible-string octet 0x{raw[exc.start]:02X} is not ASCII",
                          offset=r.offset - len(raw) + exc.start,
@@ -130,7 +147,7 @@ def _read_visible_string(r: Reader, depth: int) -> Data:
 def _read_utf8_string(r: Reader, depth: int) -> Data:
     raw = r.pull_counted("utf8-string")
     try:
-        return Utf8String(value=raw.decode("utf-8"))
+        return trusted(Utf8String, "value", raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise CodecError(f"utf8-string is not valid UTF-8 ({exc.reason})",
                          offset=r.offset - len(raw) + exc.start,
