@@ -12,6 +12,9 @@ import enum
 from collections.abc import Iterator
 from typing import Any
 
+from conformance.codec.axdr import Data, to_json
+from conformance.codec.obis import ObisCode
+
 __all__ = ["render_tree", "to_jsonable"]
 
 
@@ -29,9 +32,10 @@ def to_jsonable(obj: Any) -> Any:
         return bytes(obj).hex().upper()
     if isinstance(obj, enum.Enum):
         return _flag_or_enum(obj)
-    json_hook = getattr(obj, "__json__", None)
-    if callable(json_hook):
-        return json_hook()
+    if isinstance(obj, ObisCode):
+        return str(obj)
+    if isinstance(obj, Data):
+        return to_json(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {"type": type(obj).__name__}
         for f in dataclasses.fields(obj):
@@ -69,7 +73,7 @@ def _tree_lines(value: Any, depth: int, indent: str) -> Iterator[str]:
     pad = indent * depth
     if isinstance(value, dict):
         type_name = value.get("type")
-        items = [(k, v) for k, v in value.items() if k != "type"]
+        items = [(k, v) for k, v in value.items() if k != "type" and v is not None]
         if type_name is not None:
             yield f"{pad}{type_name}"
             depth += 1
