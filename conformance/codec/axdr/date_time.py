@@ -22,12 +22,36 @@ profile capture): :meth:`DateTime.from_bytes` / :meth:`DateTime.to_bytes` handle
 from __future__ import annotations
 
 import datetime as _dt
-import struct
 from dataclasses import dataclass
-from enum import IntFlag
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from conformance.codec._buffer import Reader, Writer
+from conformance.codec.axdr.clock_fields import (
+    CLOCK_OK,
+    CLOCK_STATUS_NOT_SPECIFIED,
+    CLOCK_STATUSES,
+    DATE_LAYOUT,
+    DATE_NAMES,
+    DAYLIGHT_SAVINGS_BEGIN,
+    DAYLIGHT_SAVINGS_END,
+    DEVIATION_NOT_SPECIFIED,
+    DT_LAYOUT,
+    DT_NAMES,
+    LAST_DAY_OF_MONTH,
+    NOT_SPECIFIED,
+    SECOND_LAST_DAY_OF_MONTH,
+    TIME_LAYOUT,
+    TIME_NAMES,
+    YEAR_NOT_SPECIFIED,
+    ClockStatus,
+    check_deviation,
+    check_fields,
+    check_octets,
+    dow_matches,
+    to_date,
+    to_time,
+    trusted_fields,
+)
 from conformance.codec.axdr.types import Data, DataTag
 from conformance.errors import CodecError
 
@@ -44,155 +68,6 @@ __all__ = [
     "Time",
 ]
 
-NOT_SPECIFIED = 0xFF
-"""Wildcard of every one-octet field (month, day, day of week, hour, ...)."""
-YEAR_NOT_SPECIFIED = 0xFFFF
-"""Wildcard of the year."""
-DAYLIGHT_SAVINGS_END = 0xFD
-"""Month value: the month in which daylight savings time ends."""
-DAYLIGHT_SAVINGS_BEGIN = 0xFE
-"""Month value: the month in which daylight savings time begins."""
-SECOND_LAST_DAY_OF_MONTH = 0xFD
-"""Day-of-month value: the second-last day of the month."""
-LAST_DAY_OF_MONTH = 0xFE
-"""Day-of-month value: the last day of the month."""
-
-_T = TypeVar("_T")
-_DEVIATION_NOT_SPECIFIED = -0x8000  # 0x8000 read as a signed 16-bit integer
-_CLOCK_STATUS_NOT_SPECIFIED = 0xFF
-
-
-class ClockStatus(IntFlag):
-    """The clock-status octet of a date-time (Blue Book 4.1.6.1); bits 4-6 are reserved
-    and kept as given."""
-
-    INVALID_VALUE = 0x01
-    DOUBTFUL_VALUE = 0x02
-    DIFFERENT_CLOCK_BASE = 0x04
-    INVALID_CLOCK_STATUS = 0x08
-    DAYLIGHT_SAVING_ACTIVE = 0x80
-
-
-_CLOCK_OK = ClockStatus(0)
-_CLOCK_STATUSES = tuple(ClockStatus(i) for i in range(0xFF))
-
-
-# -- field rules: (name, low, high, extra allowed values) --------------------------------
-_MONTH_EXTRA = frozenset({DAYLIGHT_SAVINGS_END, DAYLIGHT_SAVINGS_BEGIN, NOT_SPECIFIED})
-_DAY_EXTRA = frozenset({SECOND_LAST_DAY_OF_MONTH, LAST_DAY_OF_MONTH, NOT_SPECIFIED})
-_WILD = frozenset({NOT_SPECIFIED})
-
-_DATE_RULES: tuple[tuple[str, int, int, frozenset[int]], ...] = (
-    ("year", 0, YEAR_NOT_SPECIFIED, frozenset()),
-    ("month", 1, 12, _MONTH_EXTRA),
-    ("day_of_month", 1, 31, _DAY_EXTRA),
-    ("day_of_week", 1, 7, _WILD),
-)
-_TIME_RULES: tuple[tuple[str, int, int, frozenset[int]], ...] = (
-    ("hour", 0, 23, _WILD),
-    ("minute", 0, 59, _WILD),
-    ("second", 0, 59, _WILD),
-    ("hundredths", 0, 99, _WILD),
-)
-
-
-_RULES = {name: (lo, hi, extra) for name, lo, hi, extra in _DATE_RULES + _TIME_RULES}
-_ALLOWED = {name: frozenset(range(lo, hi + 1)) | extra for name, (lo, hi, extra) in _RULES.items()}
-
-# Octet layouts (Blue Book 4.1.6.1) and the offset of each field in them.
-_DATE_NAMES = ("year", "month", "day_of_month", "day_of_week")
-_TIME_NAMES = ("hour", "minute", "second", "hundredths")
-_DT_NAMES = (*_DATE_NAMES, *_TIME_NAMES, "deviation", "clock_status")
-_DATE_LAYOUT = struct.Struct(">HBBB")
-_TIME_LAYOUT = struct.Struct(">BBBB")
-_DT_LAYOUT = struct.Struct(">HBBBBBBBhB")
-_OFFSETS = {"year": 0, "month": 2, "day_of_month": 3, "day_of_week": 4, "deviation": 9,
-            "clock_status": 11}
-_TIME_OFFSETS = {"hour": 0, "minute": 1, "second": 2, "hundredths": 3}
-
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _field_problem(name: str, value: object) -> str | None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        return f"{name} must be int, got {type(value).__name__}"
-    if value in _ALLOWED[name]:
-        return None
-    lo, hi, extra = _RULES[name]
-    allowed = f"{lo}..{hi}" + "".join(f", 0x{x:02X}" for x in sorted(extra))
-    return f"{name} {value} (0x{value:02X}) is not allowed (allowed: {allowed})"
-
-
-def _check_fields(owner: str, obj: object, names: tuple[str, ...]) -> None:
-    for name in names:
-        problem = _field_problem(name, getattr(obj, name))
-        if problem:
-            raise ValueError(f"{owner}.{problem}")
-
-
-def _check_deviation(owner: str, deviation: object) -> None:
-    if deviation is None:
-        return
-    if not isinstance(deviation, int) or isinstance(deviation, bool):
-        raise TypeError(f"{owner}.deviation must be int or None")
-    if not -720 <= deviation <= 720:
-        raise ValueError(f"{owner}.deviation {deviation} is outside -720..720 minutes")
-
-
-def _check_octets(r: Reader, start: int, what: str, names: tuple[str, ...],
-                  values: tuple[int, ...], time_base: int) -> None:
-    """``CodecError`` at the first calendar field of ``values`` the standard forbids."""
-    for name, v in zip(names, values, strict=False):
-        if v not in _ALLOWED[name]:
-            where = _TIME_OFFSETS[name] + time_base if name in _TIME_OFFSETS else _OFFSETS[name]
-            raise CodecError(f"{what} {_field_problem(name, v)}", offset=start + where,
-                             path=r.path(f"{what}.{name}"))
-
-
-def _trusted(cls: type[_T], names: tuple[str, ...], values: tuple[object, ...]) -> _T:
-    """Build a value from fields already checked (the decoder's fast path)."""
-    obj = _new(cls)
-    for name, v in zip(names, values, strict=True):
-        _set(obj, name, v)
-    return obj
-
-
-def _to_time(owner: str, hour: int, minute: int, second: int, hundredths: int) -> _dt.time:
-    missing = [n for n, v in (("hour", hour), ("minute", minute), ("second", second))
-               if v == NOT_SPECIFIED]
-    if missing:
-        raise ValueError(f"{owner} is not fully specified: {', '.join(missing)} not specified")
-    micro = 0 if hundredths == NOT_SPECIFIED else hundredths * 10_000
-    return _dt.time(hour, minute, second, micro)
-
-
-def _to_date(owner: str, year: int, month: int, day: int) -> _dt.date:
-    missing = []
-    if year == YEAR_NOT_SPECIFIED:
-        missing.append("year")
-    if month > 12:
-        missing.append("month")
-    if day > 31:
-        missing.append("day_of_month")
-    if missing:
-        raise ValueError(f"{owner} does not name one day: {', '.join(missing)} is a wildcard "
-                         "or special value")
-    try:
-        return _dt.date(year, month, day)
-    except ValueError as exc:
-        raise ValueError(f"{owner} is not a calendar date: {exc}") from None
-
-
-def _dow_matches(year: int, month: int, day: int, dow: int) -> bool | None:
-    if dow == NOT_SPECIFIED:
-        return None
-    try:
-        d = _to_date("", year, month, day)
-    except ValueError:
-        return None
-    return d.isoweekday() == dow
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Date(Data):
@@ -207,15 +82,15 @@ class Date(Data):
     day_of_week: int = NOT_SPECIFIED
 
     def __post_init__(self) -> None:
-        _check_fields("Date", self, _DATE_NAMES)
+        check_fields("Date", self, DATE_NAMES)
 
     @classmethod
     def read(cls, r: Reader) -> Date:
         """Read the five octets (no tag) from ``r``; ``CodecError`` for a bad field."""
         start = r.offset
-        values = _DATE_LAYOUT.unpack(r.pull_bytes(5, "date"))
-        _check_octets(r, start, "date", _DATE_NAMES, values, 0)
-        return _trusted(cls, _DATE_NAMES, values)
+        values = DATE_LAYOUT.unpack(r.pull_bytes(5, "date"))
+        check_octets(r, start, "date", DATE_NAMES, values, 0)
+        return trusted_fields(cls, DATE_NAMES, values)
 
     def write(self, w: Writer) -> None:
         """Append the five octets (no tag) to ``w``."""
@@ -239,13 +114,13 @@ class Date(Data):
     def to_date(self) -> _dt.date:
         """The calendar date; ``ValueError`` when a field is a wildcard or special value.
         The day of week is not used (see :attr:`day_of_week_matches`)."""
-        return _to_date("Date", self.year, self.month, self.day_of_month)
+        return to_date("Date", self.year, self.month, self.day_of_month)
 
     @property
     def day_of_week_matches(self) -> bool | None:
         """Whether a specified day of week is that of the (fully specified) date; None
         when either is not specified."""
-        return _dow_matches(self.year, self.month, self.day_of_month, self.day_of_week)
+        return dow_matches(self.year, self.month, self.day_of_month, self.day_of_week)
 
     @classmethod
     def from_date(cls, d: _dt.date) -> Date:
@@ -267,15 +142,15 @@ class Time(Data):
     hundredths: int = NOT_SPECIFIED
 
     def __post_init__(self) -> None:
-        _check_fields("Time", self, _TIME_NAMES)
+        check_fields("Time", self, TIME_NAMES)
 
     @classmethod
     def read(cls, r: Reader) -> Time:
         """Read the four octets (no tag) from ``r``; ``CodecError`` for a bad field."""
         start = r.offset
-        values = _TIME_LAYOUT.unpack(r.pull_bytes(4, "time"))
-        _check_octets(r, start, "time", _TIME_NAMES, values, 0)
-        return _trusted(cls, _TIME_NAMES, values)
+        values = TIME_LAYOUT.unpack(r.pull_bytes(4, "time"))
+        check_octets(r, start, "time", TIME_NAMES, values, 0)
+        return trusted_fields(cls, TIME_NAMES, values)
 
     def write(self, w: Writer) -> None:
         """Append the four octets (no tag) to ``w``."""
@@ -296,7 +171,7 @@ class Time(Data):
     def to_time(self) -> _dt.time:
         """The time of day (hundredths "not specified" reads as 0); ``ValueError`` when
         the hour, minute or second is not specified."""
-        return _to_time("Time", self.hour, self.minute, self.second, self.hundredths)
+        return to_time("Time", self.hour, self.minute, self.second, self.hundredths)
 
     @classmethod
     def from_time(cls, t: _dt.time) -> Time:
@@ -327,13 +202,13 @@ class DateTime(Data):
     """Clock status flags, None = not specified (0xFF)."""
 
     def __post_init__(self) -> None:
-        _check_fields("DateTime", self, _DATE_NAMES + _TIME_NAMES)
-        _check_deviation("DateTime", self.deviation)
+        check_fields("DateTime", self, DATE_NAMES + TIME_NAMES)
+        check_deviation("DateTime", self.deviation)
         cs = self.clock_status
         if cs is not None:
             if not isinstance(cs, int) or isinstance(cs, bool):
                 raise TypeError("DateTime.clock_status must be ClockStatus or None")
-            if not 0 <= cs < _CLOCK_STATUS_NOT_SPECIFIED:
+            if not 0 <= cs < CLOCK_STATUS_NOT_SPECIFIED:
                 raise ValueError(f"DateTime.clock_status {cs} is outside 0..254 "
                                  "(0xFF is written as None: not specified)")
             if type(cs) is not ClockStatus:
@@ -343,10 +218,10 @@ class DateTime(Data):
     def read(cls, r: Reader) -> DateTime:
         """Read the twelve octets (no tag) from ``r``; ``CodecError`` for a bad field."""
         start = r.offset
-        values = _DT_LAYOUT.unpack(r.pull_bytes(12, "date-time"))
-        _check_octets(r, start, "date-time", _DT_NAMES[:8], values, 5)
+        values = DT_LAYOUT.unpack(r.pull_bytes(12, "date-time"))
+        check_octets(r, start, "date-time", DT_NAMES[:8], values, 5)
         dev = values[8]
-        if dev == _DEVIATION_NOT_SPECIFIED:
+        if dev == DEVIATION_NOT_SPECIFIED:
             deviation = None
         elif -720 <= dev <= 720:
             deviation = dev
@@ -354,8 +229,8 @@ class DateTime(Data):
             raise CodecError(f"date-time deviation {dev} is outside -720..720 and is not "
                              "0x8000", offset=start + 9, path=r.path("date-time.deviation"))
         cs = values[9]
-        status = None if cs == _CLOCK_STATUS_NOT_SPECIFIED else _CLOCK_STATUSES[cs]
-        return _trusted(cls, _DT_NAMES, (*values[:8], deviation, status))
+        status = None if cs == CLOCK_STATUS_NOT_SPECIFIED else CLOCK_STATUSES[cs]
+        return trusted_fields(cls, DT_NAMES, (*values[:8], deviation, status))
 
     def write(self, w: Writer) -> None:
         """Append the twelve octets (no tag) to ``w``."""
@@ -371,8 +246,8 @@ class DateTime(Data):
 
     def to_bytes(self) -> bytes:
         """The twelve octets, without tag."""
-        dev = _DEVIATION_NOT_SPECIFIED if self.deviation is None else self.deviation
-        cs = _CLOCK_STATUS_NOT_SPECIFIED if self.clock_status is None else self.clock_status
+        dev = DEVIATION_NOT_SPECIFIED if self.deviation is None else self.deviation
+        cs = CLOCK_STATUS_NOT_SPECIFIED if self.clock_status is None else self.clock_status
         return (self.year.to_bytes(2, "big")
                 + bytes((self.month, self.day_of_month, self.day_of_week, self.hour,
                          self.minute, self.second, self.hundredths))
@@ -394,7 +269,7 @@ class DateTime(Data):
     def day_of_week_matches(self) -> bool | None:
         """Whether a specified day of week is that of the (fully specified) date; None
         when either is not specified."""
-        return _dow_matches(self.year, self.month, self.day_of_month, self.day_of_week)
+        return dow_matches(self.year, self.month, self.day_of_month, self.day_of_week)
 
     def to_datetime(self) -> _dt.datetime:
         """The instant as a ``datetime``.
@@ -404,8 +279,8 @@ class DateTime(Data):
         ``-deviation`` minutes) when the deviation is specified, naive otherwise. Neither
         the day of week (see :attr:`day_of_week_matches`) nor the clock status is used.
         """
-        d = _to_date("DateTime", self.year, self.month, self.day_of_month)
-        t = _to_time("DateTime", self.hour, self.minute, self.second, self.hundredths)
+        d = to_date("DateTime", self.year, self.month, self.day_of_month)
+        t = to_time("DateTime", self.hour, self.minute, self.second, self.hundredths)
         tz = None
         if self.deviation is not None:
             tz = _dt.timezone(_dt.timedelta(minutes=-self.deviation))
@@ -413,7 +288,7 @@ class DateTime(Data):
 
     @classmethod
     def from_datetime(cls, value: _dt.datetime, *,
-                      clock_status: ClockStatus | None = _CLOCK_OK) -> DateTime:
+                      clock_status: ClockStatus | None = CLOCK_OK) -> DateTime:
         """The date-time of ``value``; microseconds are truncated to hundredths.
 
         An aware ``value`` gives ``deviation = -utcoffset`` in minutes (a whole number of
