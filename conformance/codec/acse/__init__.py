@@ -4,8 +4,9 @@ Importing this package registers the decoders for tags 0x60 (AARQ), 0x61 (AARE),
 0x62 (RLRQ) and 0x63 (RLRE) with :mod:`conformance.codec.apdu_base`.
 """
 
-from conformance.codec.acse.aare import AARE, AssociateSourceDiagnostic
-from conformance.codec.acse.aarq import AARQ
+from conformance.codec.acse.aare import AARE, AssociateSourceDiagnostic, decode_aare
+from conformance.codec.acse.aarq import AARQ, decode_aarq
+from conformance.codec.acse.decode import AcseApdu, decode_acse_apdu
 from conformance.codec.acse.names import (
     ACSE_REQUIREMENTS_AUTHENTICATION,
     APPLICATION_CONTEXT_ARC,
@@ -23,7 +24,7 @@ from conformance.codec.acse.names import (
     mechanism_name,
     oid_of,
 )
-from conformance.codec.acse.release import RLRE, RLRQ
+from conformance.codec.acse.release import RLRE, RLRQ, decode_rlre, decode_rlrq
 from conformance.codec.acse.values import (
     AuthenticationValue,
     AuthenticationValueBitstring,
@@ -43,6 +44,7 @@ __all__ = [
     "PROTOCOL_VERSION_1",
     "RLRE",
     "RLRQ",
+    "AcseApdu",
     "AcseRequirementsBit",
     "AcseServiceProviderDiagnostic",
     "AcseServiceUserDiagnostic",
@@ -58,7 +60,12 @@ __all__ = [
     "ReleaseRequestReason",
     "ReleaseResponseReason",
     "application_context_name",
+    "decode_aare",
+    "decode_aarq",
+    "decode_acse_apdu",
     "decode_authentication_value",
+    "decode_rlre",
+    "decode_rlrq",
     "encode_authentication_value",
     "mechanism_name",
     "oid_of",

@@ -115,18 +115,36 @@ def collect_fields(r: Reader, apdu: str, specs: Sequence[FieldSpec]) -> dict[str
         if tag.constructed != spec.constructed:
             raise CodecError(f"{spec.asn1} must be encoded as {spec.tag}, found {tag}",
                              offset=at, path=r.path(spec.name))
-        found[spec.name] = pull_tlv(r, spec.name, within=apdu)
+        tlv = pull_tlv(r, spec.name, within=apdu)
+        if tlv.tag.constructed:
+            check_structure(tlv, r.path(spec.name), spec.asn1)
+        found[spec.name] = tlv
         last = (i, spec)
     return found
 
 
-def require(fields: dict[str, Tlv], spec: FieldSpec, r: Reader, apdu: str) -> Tlv:
-    """The mandatory component ``spec`` (``CodecError`` at the end of the APDU if absent)."""
+def check_structure(tlv: Tlv, path: str, what: str) -> None:
+    """X.690 well-formedness of a constructed element: its content is a sequence of
+    complete TLVs whose lengths stay inside it, recursively. Run while scanning so that
+    length faults are reported in byte order, before any component is interpreted."""
+    r = tlv.reader(path)
+    while not r.at_end():
+        child = pull_tlv(r, "", within=what)
+        if child.tag.constructed:
+            check_structure(child, path, what)
+
+
+def require(fields: dict[str, Tlv], spec: FieldSpec, r: Reader, apdu: str,
+            specs: Sequence[FieldSpec]) -> Tlv:
+    """The mandatory component ``spec``. When absent, ``CodecError`` at the place it should
+    have been: the first component that follows it in the definition, or the APDU end."""
     try:
         return fields[spec.name]
     except KeyError:
+        later = specs[specs.index(spec) + 1:]
+        at = min((fields[s.name].offset for s in later if s.name in fields), default=r.offset)
         raise CodecError(f"{apdu} lacks the mandatory {spec.asn1} [{spec.number}]",
-                         offset=r.offset, path=r.path(spec.name)) from None
+                         offset=at, path=r.path(spec.name)) from None
 
 
 def explicit_inner(tlv: Tlv, path: str, inner: Tag, what: str) -> Tlv:

@@ -58,7 +58,7 @@ from conformance.codec.xdlms.confirmed_service_error import (
 from conformance.codec.xdlms.initiate import InitiateResponse, decode_initiate_response
 from conformance.errors import CodecError
 
-__all__ = ["AARE", "AssociateSourceDiagnostic"]
+__all__ = ["AARE", "AssociateSourceDiagnostic", "decode_aare"]
 
 AssociateSourceDiagnostic = AcseServiceUserDiagnostic | AcseServiceProviderDiagnostic
 """The CHOICE is told by the enum type: service user [1] or service provider [2]."""
@@ -199,15 +199,18 @@ def _diagnostic(tlv: Tlv, path: str) -> AssociateSourceDiagnostic:
                        "(acse-service-user [1] 0xA1, acse-service-provider [2] 0xA2)", path)
 
 
-def _decode(r: Reader) -> AARE:
+def decode_aare(r: Reader) -> AARE:
+    """Decode an AARE; ``r`` is positioned just after the tag 0x61."""
     with r.scope("AARE"):
         content = f.pull_apdu_content(r, "AARE")
         fs = f.collect_fields(content, "AARE", FIELDS)
-        name = f.context_name(f.require(fs, APPLICATION_CONTEXT_NAME, content, "AARE"),
-                              content.path(APPLICATION_CONTEXT_NAME.name))
-        result = _result(f.require(fs, RESULT, content, "AARE"), content.path(RESULT.name))
-        diagnostic = _diagnostic(f.require(fs, RESULT_SOURCE_DIAGNOSTIC, content, "AARE"),
-                                 content.path(RESULT_SOURCE_DIAGNOSTIC.name))
+
+        def mandatory(spec: f.FieldSpec) -> tuple[Tlv, str]:
+            return f.require(fs, spec, content, "AARE", FIELDS), content.path(spec.name)
+
+        name = f.context_name(*mandatory(APPLICATION_CONTEXT_NAME))
+        result = _result(*mandatory(RESULT))
+        diagnostic = _diagnostic(*mandatory(RESULT_SOURCE_DIAGNOSTIC))
 
         def octets(spec: f.FieldSpec) -> bytes | None:
             return f.optional(fs, spec, content,
@@ -238,4 +241,4 @@ def _decode(r: Reader) -> AARE:
         )
 
 
-register(AARE.TAG)(_decode)
+register(AARE.TAG)(decode_aare)

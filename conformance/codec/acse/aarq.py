@@ -37,7 +37,7 @@ from conformance.codec.apdu_base import Apdu, register
 from conformance.codec.ber import BitString, ObjectIdentifier
 from conformance.codec.xdlms.initiate import InitiateRequest, decode_initiate_request
 
-__all__ = ["AARQ"]
+__all__ = ["AARQ", "decode_aarq"]
 
 _S = f.FieldSpec
 PROTOCOL_VERSION = _S(0, "protocol_version", "protocol-version", False)
@@ -142,12 +142,14 @@ class AARQ(Apdu):
         })
 
 
-def _decode(r: Reader) -> AARQ:
+def decode_aarq(r: Reader) -> AARQ:
+    """Decode an AARQ; ``r`` is positioned just after the tag 0x60."""
     with r.scope("AARQ"):
         content = f.pull_apdu_content(r, "AARQ")
         fs = f.collect_fields(content, "AARQ", FIELDS)
-        name = f.context_name(f.require(fs, APPLICATION_CONTEXT_NAME, content, "AARQ"),
-                              content.path(APPLICATION_CONTEXT_NAME.name))
+        name = f.context_name(
+            f.require(fs, APPLICATION_CONTEXT_NAME, content, "AARQ", FIELDS),
+            content.path(APPLICATION_CONTEXT_NAME.name))
 
         def octets(spec: f.FieldSpec) -> bytes | None:
             return f.optional(fs, spec, content,
@@ -179,4 +181,4 @@ def _decode(r: Reader) -> AARQ:
         )
 
 
-register(AARQ.TAG)(_decode)
+register(AARQ.TAG)(decode_aarq)

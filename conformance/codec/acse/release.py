@@ -35,7 +35,7 @@ from conformance.codec.xdlms.initiate import (
 )
 from conformance.errors import CodecError
 
-__all__ = ["RLRE", "RLRQ"]
+__all__ = ["RLRE", "RLRQ", "decode_rlre", "decode_rlrq"]
 
 REASON = f.FieldSpec(0, "reason", "reason", False)
 USER_INFORMATION = f.FieldSpec(30, "user_information", "user-information", True)
@@ -181,19 +181,21 @@ class RLRE(Apdu):
             InitiateResponse.TAG: lambda d, p: decode_initiate_response(d, path=p)})
 
 
-def _decode_rlrq(r: Reader) -> RLRQ:
+def decode_rlrq(r: Reader) -> RLRQ:
+    """Decode an RLRQ; ``r`` is positioned just after the tag 0x62."""
     with r.scope("RLRQ"):
         reason, kept, ui = _decode_fields(r, "RLRQ", ReleaseRequestReason,
                                           "Release-request-reason")
     return RLRQ(reason=reason, reason_content=kept, user_information=ui)
 
 
-def _decode_rlre(r: Reader) -> RLRE:
+def decode_rlre(r: Reader) -> RLRE:
+    """Decode an RLRE; ``r`` is positioned just after the tag 0x63."""
     with r.scope("RLRE"):
         reason, kept, ui = _decode_fields(r, "RLRE", ReleaseResponseReason,
                                           "Release-response-reason")
     return RLRE(reason=reason, reason_content=kept, user_information=ui)
 
 
-register(RLRQ.TAG)(_decode_rlrq)
-register(RLRE.TAG)(_decode_rlre)
+register(RLRQ.TAG)(decode_rlrq)
+register(RLRE.TAG)(decode_rlre)
