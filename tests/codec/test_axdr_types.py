@@ -251,6 +251,14 @@ def _nested(depth: int) -> bytes:
     return bytes.fromhex("0101") * depth + bytes.fromhex("00")
 
 
+def test_encoder_does_not_bound_depth() -> None:
+    # Checks may send deliberately deep data; only the decoder refuses it.
+    value: Data = NullData()
+    for _ in range(MAX_DEPTH + 5):
+        value = Array(items=(value,))
+    assert encode_data(value) == _nested(MAX_DEPTH + 5)
+
+
 def test_depth_bound() -> None:
     ok = decode_data(_nested(MAX_DEPTH))
     assert encode_data(ok) == _nested(MAX_DEPTH)
@@ -263,6 +271,8 @@ def test_depth_bound() -> None:
 
 
 def test_write_data_refuses_a_non_encodable_object() -> None:
-    with pytest.raises((TypeError, AttributeError)):
+    with pytest.raises(TypeError, match="no A-XDR encoding"):
         encode_data(Data())
+    with pytest.raises(TypeError, match="no A-XDR encoding"):
+        encode_data(5)  # type: ignore[arg-type]
     assert encode_data(Unsigned(value=1)) == b"\x11\x01"

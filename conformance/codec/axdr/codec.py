@@ -125,12 +125,16 @@ _WRITE_BY_TAG: dict[int, DataWriter] = {
 
 
 def write_data(w: Writer, value: Data) -> None:
-    """Append ``value`` (tag and content) to ``w``."""
-    tag = value.TAG
-    write = _WRITE_BY_TAG.get(tag)
+    """Append ``value`` (tag and content) to ``w``.
+
+    The encoder does not bound the nesting depth: a check may deliberately send data
+    nested deeper than a meter (or :func:`decode_data`) accepts.
+    """
+    tag = getattr(value, "TAG", None)
+    write = _WRITE_BY_TAG.get(tag)  # type: ignore[arg-type]
     if write is None:
         raise TypeError(f"{type(value).__name__} has no A-XDR encoding")
-    w.buf.append(tag)
+    w.buf.append(tag)  # type: ignore[arg-type]
     write(w, value)
 
 

@@ -7,7 +7,8 @@ output, YAML test plans).
   type, ``{"type": "long-unsigned", "value": 5}``; octet-strings are upper-case hex,
   arrays and structures hold typed items, a compact-array holds its
   ``type_description`` and plain items. Date / time / date-time values are dicts
-  (``from_json`` also takes their hex octets).
+  (``from_json`` also takes their hex octets). Non-finite floats stay floats (Python's
+  ``json`` writes them as ``NaN`` / ``Infinity``).
 - :func:`from_python`: a plain value to ``Data``, by ``tag`` when given, else by the rule
   documented there.
 
@@ -63,6 +64,15 @@ _INT_CLASSES: dict[DataTag, type[Data]] = {
     DataTag.LONG64: Long64, DataTag.LONG64_UNSIGNED: Long64Unsigned, DataTag.ENUM: Enum,
 }
 _TAG_BY_NAME = {t.type_name: t for t in DataTag}
+_SIMPLE_BUILDERS: dict[DataTag, Callable[[Any], Data]] = {
+    DataTag.BOOLEAN: lambda v: Boolean(value=v),
+    DataTag.BIT_STRING: lambda v: BitString(value=v),
+    DataTag.OCTET_STRING: lambda v: OctetString(value=v),
+    DataTag.VISIBLE_STRING: lambda v: VisibleString(value=v),
+    DataTag.UTF8_STRING: lambda v: Utf8String(value=v),
+    DataTag.FLOAT32: lambda v: Float32(value=v),
+    DataTag.FLOAT64: lambda v: Float64(value=v),
+}
 
 
 # -- to plain values --------------------------------------------------------------------
@@ -248,16 +258,7 @@ def _tagged(value: Any, tag: DataTag) -> Data:
         return Array(items=items) if tag == DataTag.ARRAY else Structure(items=items)
     if tag in (DataTag.DATE_TIME, DataTag.DATE, DataTag.TIME):
         return _calendar(tag, value)
-    simple: dict[DataTag, Callable[[Any], Data]] = {
-        DataTag.BOOLEAN: lambda v: Boolean(value=v),
-        DataTag.BIT_STRING: lambda v: BitString(value=v),
-        DataTag.OCTET_STRING: lambda v: OctetString(value=v),
-        DataTag.VISIBLE_STRING: lambda v: VisibleString(value=v),
-        DataTag.UTF8_STRING: lambda v: Utf8String(value=v),
-        DataTag.FLOAT32: lambda v: Float32(value=v),
-        DataTag.FLOAT64: lambda v: Float64(value=v),
-    }
-    return simple[tag](value)
+    return _SIMPLE_BUILDERS[tag](value)
 
 
 def from_python(value: Any, tag: DataTag | None = None) -> Data:
