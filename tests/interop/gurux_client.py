@@ -191,7 +191,7 @@ def _aarq_cases() -> list[GuruxClientCase]:
         c.ciphering.dedicatedKey = dk
         plain = _initiate_request(dedicated_key=dk)
         exp = _aarq(5, ciphered=True) | {
-            "user_information": _ciphered("glo-initiate-request", IC, plain)}
+            "user_information": _ciphered("glo-initiateRequest", IC, plain)}
         cases.append(GuruxClientCase(name=name, framing="pdu", frames=_flat(c.aarqRequest()),
                                      expected=(exp,), keys=CLIENT_KEYS))
     return cases

@@ -69,15 +69,16 @@ _MECHANISMS = {Authentication.toString(v): v for v in range(8)}
 _CONTEXTS = {"LN": 1, "SN": 2, "LN_WITH_CIPHERING": 3, "SN_WITH_CIPHERING": 4}
 _DAR = {GXDLMS.errorCodeToString(TranslatorOutputType.SIMPLE_XML, v): v
         for v in (0, 1, 2, 3, 4, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 250)}
-_CIPHERED = {
-    "glo_InitiateRequest": "glo-initiate-request", "glo_InitiateResponse": "glo-initiate-response",
+_CIPHERED = {  # gurux tag -> the xDLMS-APDU CHOICE name of IEC 62056-5-3 (sic "actionRequest")
+    "glo_InitiateRequest": "glo-initiateRequest", "glo_InitiateResponse": "glo-initiateResponse",
     "glo_GetRequest": "glo-get-request", "glo_GetResponse": "glo-get-response",
     "glo_SetRequest": "glo-set-request", "glo_SetResponse": "glo-set-response",
     "glo_ActionRequest": "glo-action-request", "glo_ActionResponse": "glo-action-response",
     "ded_GetRequest": "ded-get-request", "ded_GetResponse": "ded-get-response",
     "ded_SetRequest": "ded-set-request", "ded_SetResponse": "ded-set-response",
-    "ded_ActionRequest": "ded-action-request", "ded_ActionResponse": "ded-action-response",
-    "glo_GloConfirmedServiceError": "glo-confirmed-service-error",
+    "ded_ActionRequest": "ded-actionRequest", "ded_ActionResponse": "ded-action-response",
+    "glo_GloConfirmedServiceError": "glo-confirmedServiceError",
+    "ded_GloConfirmedServiceError": "ded-confirmedServiceError",
 }
 
 

@@ -162,7 +162,7 @@ def test_reader_acse() -> None:
     got = read_pdu(gurux_pdu_to_xml(hexbytes(vector("aarq-ln-ciphering-lls-glo-initiate")["hex"])))
     assert got["application_context_name"] == 3
     assert got["calling_ap_title"] == hexbytes("4D4D4D0000BC614E")
-    assert got["user_information"]["apdu"] == "glo-initiate-request"
+    assert got["user_information"]["apdu"] == "glo-initiateRequest"
 
 
 def test_reader_gbt_and_notification() -> None:
