@@ -98,6 +98,21 @@ def push_counted(w: Writer, data: bytes, length: int | None = None,
 
 
 # -- descriptors ------------------------------------------------------------------------
+def _fixed9(r: Reader) -> tuple[int, ObisCode, int] | None:
+    """Fast path for the nine octets class-id, instance-id, Integer8 id: every value of
+    them is valid, so when all nine are present they are read in one step; otherwise
+    ``None`` and the caller reads field by field to name the missing one."""
+    p = r.pos
+    if r.end - p < 9:
+        return None
+    d = r.data
+    r.pos = p + 9
+    last = d[p + 8]
+    return ((d[p] << 8) | d[p + 1],
+            ObisCode(a=d[p + 2], b=d[p + 3], c=d[p + 4], d=d[p + 5], e=d[p + 6], f=d[p + 7]),
+            last - 0x100 if last & 0x80 else last)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CosemAttributeDescriptor:
     """``Cosem-Attribute-Descriptor``: which attribute of which object (9 bytes)."""
@@ -118,6 +133,9 @@ class CosemAttributeDescriptor:
     @classmethod
     def decode(cls, r: Reader) -> CosemAttributeDescriptor:
         """Read the descriptor (field paths ``class_id``, ``instance_id``, ...)."""
+        fast = _fixed9(r)
+        if fast is not None:
+            return cls(class_id=fast[0], instance_id=fast[1], attribute_id=fast[2])
         class_id = r.pull_u16("class_id")
         instance_id = ObisCode.read(r, "instance_id")
         return cls(class_id=class_id, instance_id=instance_id,
@@ -144,6 +162,9 @@ class CosemMethodDescriptor:
     @classmethod
     def decode(cls, r: Reader) -> CosemMethodDescriptor:
         """Read the descriptor."""
+        fast = _fixed9(r)
+        if fast is not None:
+            return cls(class_id=fast[0], instance_id=fast[1], method_id=fast[2])
         class_id = r.pull_u16("class_id")
         instance_id = ObisCode.read(r, "instance_id")
         return cls(class_id=class_id, instance_id=instance_id,
