@@ -86,10 +86,24 @@ def test_clock_status_flags() -> None:
     ("month", 0), ("month", 13), ("month", 0xFC), ("day_of_month", 0), ("day_of_month", 32),
     ("day_of_month", 0xE0), ("day_of_month", 0xFC), ("day_of_week", 0), ("day_of_week", 8),
     ("hour", 24), ("minute", 60), ("second", 60), ("hundredths", 100), ("year", 0x10000),
+    ("day_of_week", -1),
 ])
 def test_out_of_range_fields(field: str, value: int) -> None:
     with pytest.raises(ValueError, match=field):
         DateTime(**{field: value})  # type: ignore[arg-type]
+
+
+def test_field_types_and_negative_values() -> None:
+    with pytest.raises(ValueError, match=r"year -1 is not allowed \(allowed: 0\.\.65535\)"):
+        DateTime(year=-1)
+    with pytest.raises(TypeError, match="month must be int"):
+        DateTime(month=1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="hour must be int"):
+        Time(hour=True)
+    with pytest.raises(TypeError, match="deviation"):
+        DateTime(deviation="60")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="clock_status"):
+        DateTime(clock_status="x")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("raw", "field", "offset"), [

@@ -93,7 +93,9 @@ _TIME_RULES: tuple[tuple[str, int, int, frozenset[int]], ...] = (
 
 
 _RULES = {name: (lo, hi, extra) for name, lo, hi, extra in _DATE_RULES + _TIME_RULES}
-_ALLOWED = {name: frozenset(range(lo, hi + 1)) | extra for name, (lo, hi, extra) in _RULES.items()}
+# Allowed values of the one-octet fields (the year is a plain 0..0xFFFF range).
+_ALLOWED = {name: frozenset(range(lo, hi + 1)) | extra
+            for name, (lo, hi, extra) in _RULES.items() if name != "year"}
 
 # Octet layouts (Blue Book 4.1.6.1) and the offset of each field in them.
 DATE_NAMES = ("year", "month", "day_of_month", "day_of_week")
@@ -113,21 +115,26 @@ _set = object.__setattr__
 def _field_problem(name: str, value: object) -> str | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return f"{name} must be int, got {type(value).__name__}"
-    if value in _ALLOWED[name]:
+    if value in _ALLOWED[name] if name != "year" else 0 <= value <= YEAR_NOT_SPECIFIED:
         return None
     lo, hi, extra = _RULES[name]
     allowed = f"{lo}..{hi}" + "".join(f", 0x{x:02X}" for x in sorted(extra))
-    return f"{name} {value} (0x{value:02X}) is not allowed (allowed: {allowed})"
+    shown = f"{value} (0x{value:02X})" if value >= 0 else str(value)
+    return f"{name} {shown} is not allowed (allowed: {allowed})"
 
 
 def check_fields(owner: str, obj: object, names: tuple[str, ...]) -> None:
+    """``ValueError`` / ``TypeError`` naming the first of ``obj``'s fields ``names`` that
+    the standard does not allow (construction of a value)."""
     for name in names:
         problem = _field_problem(name, getattr(obj, name))
         if problem:
-            raise ValueError(f"{owner}.{problem}")
+            raise (ValueError if "must be int" not in problem else TypeError)(
+                f"{owner}.{problem}")
 
 
 def check_deviation(owner: str, deviation: object) -> None:
+    """The deviation is None (not specified) or -720..720 minutes."""
     if deviation is None:
         return
     if not isinstance(deviation, int) or isinstance(deviation, bool):
@@ -137,10 +144,11 @@ def check_deviation(owner: str, deviation: object) -> None:
 
 
 def check_octets(r: Reader, start: int, what: str, names: tuple[str, ...],
-                  values: tuple[int, ...], time_base: int) -> None:
-    """``CodecError`` at the first calendar field of ``values`` the standard forbids."""
+                 values: tuple[int, ...], time_base: int) -> None:
+    """``CodecError`` at the first calendar field of ``values`` the standard forbids;
+    ``start`` is the offset of the first octet, ``time_base`` that of the hour."""
     for name, v in zip(names, values, strict=False):
-        if v not in _ALLOWED[name]:
+        if name != "year" and v not in _ALLOWED[name]:
             where = _TIME_OFFSETS[name] + time_base if name in _TIME_OFFSETS else _OFFSETS[name]
             raise CodecError(f"{what} {_field_problem(name, v)}", offset=start + where,
                              path=r.path(f"{what}.{name}"))
@@ -155,6 +163,8 @@ def trusted_fields(cls: type[_T], names: tuple[str, ...], values: tuple[object, 
 
 
 def to_time(owner: str, hour: int, minute: int, second: int, hundredths: int) -> _dt.time:
+    """The ``datetime.time``; hundredths not specified read as 0; ``ValueError`` when
+    the hour, minute or second is not specified."""
     missing = [n for n, v in (("hour", hour), ("minute", minute), ("second", second))
                if v == NOT_SPECIFIED]
     if missing:
@@ -164,6 +174,8 @@ def to_time(owner: str, hour: int, minute: int, second: int, hundredths: int) ->
 
 
 def to_date(owner: str, year: int, month: int, day: int) -> _dt.date:
+    """The ``datetime.date``; ``ValueError`` for a wildcard / special value or a day that
+    the calendar does not have."""
     missing = []
     if year == YEAR_NOT_SPECIFIED:
         missing.append("year")
@@ -181,6 +193,8 @@ def to_date(owner: str, year: int, month: int, day: int) -> _dt.date:
 
 
 def dow_matches(year: int, month: int, day: int, dow: int) -> bool | None:
+    """Whether ``dow`` (Monday = 1) is the day of week of the date; None when the day of
+    week or the date is not specified."""
     if dow == NOT_SPECIFIED:
         return None
     try:
