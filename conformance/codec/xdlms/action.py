@@ -48,6 +48,7 @@ from conformance.codec.xdlms.descriptors import (
     pull_get_data_result,
     push_data_list,
     push_get_data_result,
+    push_head,
     unknown_choice,
 )
 from conformance.codec.xdlms.enums import ActionResult, pull_action_result
@@ -69,12 +70,6 @@ __all__ = [
     "decode_action_request",
     "decode_action_response",
 ]
-
-
-def _push_head(w: Writer, tag: int, choice: int, invoke: int) -> None:
-    w.push_u8(tag)
-    w.push_u8(choice)
-    w.push_u8(invoke)
 
 
 def _push_methods(w: Writer, methods: tuple[CosemMethodDescriptor, ...]) -> None:
@@ -123,7 +118,7 @@ class ActionRequestNormal(ActionRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC3, 1, self.invoke_id_and_priority)
+        push_head(w, 0xC3, 1, self.invoke_id_and_priority)
         self.cosem_method_descriptor.encode(w)
         if self.method_invocation_parameters is None:
             w.push_u8(0)
@@ -144,7 +139,7 @@ class ActionRequestNextPblock(ActionRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC3, 2, self.invoke_id_and_priority)
+        push_head(w, 0xC3, 2, self.invoke_id_and_priority)
         w.push_u32(self.block_number)
 
 
@@ -162,7 +157,7 @@ class ActionRequestWithList(ActionRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC3, 3, self.invoke_id_and_priority)
+        push_head(w, 0xC3, 3, self.invoke_id_and_priority)
         _push_methods(w, self.cosem_method_descriptor_list)
         push_data_list(w, self.method_invocation_parameters)
 
@@ -181,7 +176,7 @@ class ActionRequestWithFirstPblock(ActionRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC3, 4, self.invoke_id_and_priority)
+        push_head(w, 0xC3, 4, self.invoke_id_and_priority)
         self.cosem_method_descriptor.encode(w)
         self.pblock.encode(w)
 
@@ -200,7 +195,7 @@ class ActionRequestWithListAndFirstPblock(ActionRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC3, 5, self.invoke_id_and_priority)
+        push_head(w, 0xC3, 5, self.invoke_id_and_priority)
         _push_methods(w, self.cosem_method_descriptor_list)
         self.pblock.encode(w)
 
@@ -217,7 +212,7 @@ class ActionRequestWithPblock(ActionRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC3, 6, self.invoke_id_and_priority)
+        push_head(w, 0xC3, 6, self.invoke_id_and_priority)
         self.pblock.encode(w)
 
 
@@ -342,7 +337,7 @@ class ActionResponseNormal(ActionResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC7, 1, self.invoke_id_and_priority)
+        push_head(w, 0xC7, 1, self.invoke_id_and_priority)
         self.single_response.encode(w)
 
 
@@ -358,7 +353,7 @@ class ActionResponseWithPblock(ActionResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC7, 2, self.invoke_id_and_priority)
+        push_head(w, 0xC7, 2, self.invoke_id_and_priority)
         self.pblock.encode(w)
 
 
@@ -374,7 +369,7 @@ class ActionResponseWithList(ActionResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC7, 3, self.invoke_id_and_priority)
+        push_head(w, 0xC7, 3, self.invoke_id_and_priority)
         w.push_length(len(self.list_of_responses))
         for item in self.list_of_responses:
             item.encode(w)
@@ -392,7 +387,7 @@ class ActionResponseNextPblock(ActionResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC7, 4, self.invoke_id_and_priority)
+        push_head(w, 0xC7, 4, self.invoke_id_and_priority)
         w.push_u32(self.block_number)
 
 

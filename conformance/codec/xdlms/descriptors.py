@@ -51,6 +51,7 @@ __all__ = [
     "push_counted",
     "push_data_list",
     "push_get_data_result",
+    "push_head",
     "unknown_choice",
 ]
 
@@ -60,6 +61,13 @@ def unknown_choice(r: Reader, apdu: str, tag: int, choice: int, start: int) -> C
     APDU, its tag, the choice and (through ``start``) the offset of the choice byte."""
     return CodecError(f"unknown {apdu} choice {choice} (APDU tag 0x{tag:02X})",
                       offset=start, path=r.path(f"{apdu}.choice"))
+
+
+def push_head(w: Writer, tag: int, choice: int, invoke_id_and_priority: int) -> None:
+    """The first three octets of a service APDU: tag, CHOICE byte, invoke-id-and-priority."""
+    w.push_u8(tag)
+    w.push_u8(choice)
+    w.push_u8(invoke_id_and_priority)
 
 
 # -- A-XDR lengths that remember their form ---------------------------------------------

@@ -44,6 +44,7 @@ from conformance.codec.xdlms.descriptors import (
     push_access_selection,
     push_counted,
     push_get_data_result,
+    push_head,
     unknown_choice,
 )
 from conformance.codec.xdlms.enums import DataAccessResult, pull_data_access_result
@@ -141,9 +142,7 @@ class GetRequestNormal(GetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        w.push_u8(0xC0)
-        w.push_u8(1)
-        w.push_u8(self.invoke_id_and_priority)
+        push_head(w, 0xC0, 1, self.invoke_id_and_priority)
         self.cosem_attribute_descriptor.encode(w)
         push_access_selection(w, self.access_selection)
 
@@ -160,9 +159,7 @@ class GetRequestNext(GetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        w.push_u8(0xC0)
-        w.push_u8(2)
-        w.push_u8(self.invoke_id_and_priority)
+        push_head(w, 0xC0, 2, self.invoke_id_and_priority)
         w.push_u32(self.block_number)
 
 
@@ -178,9 +175,7 @@ class GetRequestWithList(GetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        w.push_u8(0xC0)
-        w.push_u8(3)
-        w.push_u8(self.invoke_id_and_priority)
+        push_head(w, 0xC0, 3, self.invoke_id_and_priority)
         w.push_length(len(self.attribute_descriptor_list))
         for item in self.attribute_descriptor_list:
             item.encode(w)
@@ -249,9 +244,7 @@ class GetResponseNormal(GetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        w.push_u8(0xC4)
-        w.push_u8(1)
-        w.push_u8(self.invoke_id_and_priority)
+        push_head(w, 0xC4, 1, self.invoke_id_and_priority)
         push_get_data_result(w, self.result)
 
 
@@ -267,9 +260,7 @@ class GetResponseWithDatablock(GetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        w.push_u8(0xC4)
-        w.push_u8(2)
-        w.push_u8(self.invoke_id_and_priority)
+        push_head(w, 0xC4, 2, self.invoke_id_and_priority)
         self.result.encode(w)
 
 
@@ -285,9 +276,7 @@ class GetResponseWithList(GetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        w.push_u8(0xC4)
-        w.push_u8(3)
-        w.push_u8(self.invoke_id_and_priority)
+        push_head(w, 0xC4, 3, self.invoke_id_and_priority)
         w.push_length(len(self.result))
         for item in self.result:
             push_get_data_result(w, item)

@@ -49,6 +49,7 @@ from conformance.codec.xdlms.descriptors import (
     pull_descriptor_list,
     push_access_selection,
     push_data_list,
+    push_head,
     unknown_choice,
 )
 from conformance.codec.xdlms.enums import DataAccessResult, pull_data_access_result
@@ -69,12 +70,6 @@ __all__ = [
     "decode_set_request",
     "decode_set_response",
 ]
-
-
-def _push_head(w: Writer, tag: int, choice: int, invoke: int) -> None:
-    w.push_u8(tag)
-    w.push_u8(choice)
-    w.push_u8(invoke)
 
 
 def _push_descriptor_list(w: Writer,
@@ -122,7 +117,7 @@ class SetRequestNormal(SetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC1, 1, self.invoke_id_and_priority)
+        push_head(w, 0xC1, 1, self.invoke_id_and_priority)
         self.cosem_attribute_descriptor.encode(w)
         push_access_selection(w, self.access_selection)
         write_data(w, self.value)
@@ -144,7 +139,7 @@ class SetRequestWithFirstDatablock(SetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC1, 2, self.invoke_id_and_priority)
+        push_head(w, 0xC1, 2, self.invoke_id_and_priority)
         self.cosem_attribute_descriptor.encode(w)
         push_access_selection(w, self.access_selection)
         self.datablock.encode(w)
@@ -162,7 +157,7 @@ class SetRequestWithDatablock(SetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC1, 3, self.invoke_id_and_priority)
+        push_head(w, 0xC1, 3, self.invoke_id_and_priority)
         self.datablock.encode(w)
 
 
@@ -180,7 +175,7 @@ class SetRequestWithList(SetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC1, 4, self.invoke_id_and_priority)
+        push_head(w, 0xC1, 4, self.invoke_id_and_priority)
         _push_descriptor_list(w, self.attribute_descriptor_list)
         push_data_list(w, self.value_list)
 
@@ -200,7 +195,7 @@ class SetRequestWithListAndFirstDatablock(SetRequest):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC1, 5, self.invoke_id_and_priority)
+        push_head(w, 0xC1, 5, self.invoke_id_and_priority)
         _push_descriptor_list(w, self.attribute_descriptor_list)
         self.datablock.encode(w)
 
@@ -301,7 +296,7 @@ class SetResponseNormal(SetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC5, 1, self.invoke_id_and_priority)
+        push_head(w, 0xC5, 1, self.invoke_id_and_priority)
         w.push_u8(self.result)
 
 
@@ -317,7 +312,7 @@ class SetResponseDatablock(SetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC5, 2, self.invoke_id_and_priority)
+        push_head(w, 0xC5, 2, self.invoke_id_and_priority)
         w.push_u32(self.block_number)
 
 
@@ -335,7 +330,7 @@ class SetResponseLastDatablock(SetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC5, 3, self.invoke_id_and_priority)
+        push_head(w, 0xC5, 3, self.invoke_id_and_priority)
         w.push_u8(self.result)
         w.push_u32(self.block_number)
 
@@ -354,7 +349,7 @@ class SetResponseLastDatablockWithList(SetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC5, 4, self.invoke_id_and_priority)
+        push_head(w, 0xC5, 4, self.invoke_id_and_priority)
         _push_results(w, self.result)
         w.push_u32(self.block_number)
 
@@ -371,7 +366,7 @@ class SetResponseWithList(SetResponse):
 
     def encode(self, w: Writer) -> None:
         """Append the APDU, tag included."""
-        _push_head(w, 0xC5, 5, self.invoke_id_and_priority)
+        push_head(w, 0xC5, 5, self.invoke_id_and_priority)
         _push_results(w, self.result)
 
 
