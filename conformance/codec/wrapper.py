@@ -4,11 +4,11 @@
 
     version (2) | source wPort (2) | destination wPort (2) | length (2) | APDU (length)
 
-All fields big-endian. ``version`` is 0x0001 (IEC 62056-47 5.2; other values are illegal
-and such a WPDU is discarded: vector ``wrapper-header-jdlms-v1001``). ``length`` counts the
-APDU octets only. The client wPort is the client SAP (public client 0x0010, client
-management process 0x0001); the server wPort is the logical device (management logical
-device 0x0001).
+All fields big-endian. ``version`` is 0x0001 (IEC 62056-47 wrapper header; other values
+are illegal and such a WPDU is discarded: vector ``wrapper-header-jdlms-v1001``).
+``length`` counts the APDU octets only. The client wPort is the client SAP (public client
+0x0010, client management process 0x0001); the server wPort is the logical device
+(management logical device 0x0001).
 
 :class:`WrapperDeframer` splits a TCP byte stream into WPDUs with the same event interface
 as :class:`conformance.codec.hdlc.HdlcDeframer`. A stream has no flags to resynchronise on,

@@ -10,8 +10,9 @@ A client address is always one octet. A server address is one, two or four octet
 * 4 octets: upper (14 bits, two octets) then lower (14 bits, two octets).
 
 A three-octet address, or more than four octets, does not exist in IEC 62056-46 and is
-rejected. Reserved values of 6.4.2.2 are provided as named constants below; they are valid
-addresses (conformance checks send them on purpose), so construction does not reject them.
+rejected. The reserved special addresses of 6.4.2 are provided as named constants below;
+they are valid addresses (conformance checks send them on purpose), so construction does
+not reject them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ __all__ = [
     "HdlcAddress",
 ]
 
-# -- reserved special HDLC addresses (IEC 62056-46 6.4.2.2) -------------------------------
+# -- reserved special HDLC addresses (IEC 62056-46 6.4.2) ---------------------------------
 NO_STATION = 0x00
 """No-station: received by no one (client, server upper and server lower address)."""
 CLIENT_MANAGEMENT_PROCESS = 0x01

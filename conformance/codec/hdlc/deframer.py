@@ -1,4 +1,4 @@
-"""Sans-IO HDLC stream deframer (IEC 62056-46 6.4.1; ISO/IEC 13239 4.3 frame delimitation).
+"""Sans-IO HDLC stream deframer (IEC 62056-46 6.4.1 flag and frame format fields).
 
 Feed octets in any pieces with :meth:`HdlcDeframer.receive_data`, then call
 :meth:`HdlcDeframer.next_event` until it returns :data:`NEED_DATA`. Events:

@@ -32,6 +32,7 @@ __all__ = [
     "MAX_FRAME_LENGTH",
     "MIN_FRAME_LENGTH",
     "HdlcFrame",
+    "decode_frame_octets",
 ]
 
 FLAG = 0x7E

@@ -1,5 +1,5 @@
 """HDLC parameter negotiation in the SNRM / UA information field (IEC 62056-46 6.4.4,
-HDLC parameter negotiation; ISO/IEC 13239 5.5.3, XID-style parameter fields).
+HDLC parameter negotiation; ISO/IEC 13239 parameter negotiation fields).
 
 ::
 
