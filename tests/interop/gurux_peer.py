@@ -58,6 +58,7 @@ __all__ = [
     "gurux_decipher",
     "gurux_gmac",
     "gurux_message_to_xml",
+    "gurux_messages_to_xml",
     "gurux_pdu_to_xml",
     "new_translator",
     "quiet",
@@ -129,9 +130,11 @@ class GuruxMessage:
     """What gurux printed while reading (for example a wrapper length mismatch)."""
 
 
-def gurux_message_to_xml(frame: bytes) -> GuruxMessage:
-    """Let a fresh translator read one whole frame (flags included for HDLC)."""
-    t = new_translator()
+def gurux_message_to_xml(frame: bytes, *, translator: GXDLMSTranslator | None = None
+                         ) -> GuruxMessage:
+    """Let a translator (a fresh one unless given) read one whole frame (flags included
+    for HDLC)."""
+    t = new_translator() if translator is None else translator
     msg = GXDLMSTranslatorMessage()
     msg.message = GXByteBuffer(bytes(frame))
     with quiet() as out:
@@ -149,6 +152,15 @@ def gurux_message_to_xml(frame: bytes) -> GuruxMessage:
                            printed=out.getvalue())
     return GuruxMessage(xml=xml, interface=interface, more_data=int(msg.moreData or 0),
                         printed=out.getvalue())
+
+
+def gurux_messages_to_xml(frames: list[bytes]) -> list[GuruxMessage]:
+    """Read a sequence of HDLC frames with ONE translator in ``completePdu`` mode: the
+    segments of an APDU print only their header, and the frame that completes the APDU
+    prints the reassembled APDU (without a ``<PDU>`` element)."""
+    t = new_translator()
+    t.completePdu = True
+    return [gurux_message_to_xml(f, translator=t) for f in frames]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
