@@ -208,3 +208,18 @@ def test_round_trip(aare: AARE) -> None:
     assert decode_acse_apdu(data) == aare
     with pytest.raises(IncompleteError):
         decode_acse_apdu(data[:-1])
+
+
+@pytest.mark.parametrize("kwargs,exc", [
+    ({"result": 3}, ValueError),
+    ({"result_source_diagnostic": 0}, TypeError),
+    ({"application_context_name": "LN"}, TypeError),
+    ({"responding_ap_title": bytearray(8)}, TypeError),
+    ({"user_information_octets_length": -2}, ValueError),
+])
+def test_construction_is_validated(kwargs: dict[str, object], exc: type[Exception]) -> None:
+    base: dict[str, object] = {"application_context_name": LN,
+                               "result": AssociationResult.ACCEPTED,
+                               "result_source_diagnostic": AcseServiceUserDiagnostic.NULL}
+    with pytest.raises(exc):
+        AARE(**{**base, **kwargs})  # type: ignore[arg-type]

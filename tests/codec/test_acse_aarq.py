@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.codec._buffer import Reader
+from conformance.codec._buffer import Reader, encode_length
 from conformance.codec.acse import (
     AARQ,
     ACSE_REQUIREMENTS_AUTHENTICATION,
@@ -25,7 +25,7 @@ from conformance.codec.acse import (
     mechanism_name,
 )
 from conformance.codec.apdu_base import decoder_for
-from conformance.codec.ber import BitString, ObjectIdentifier
+from conformance.codec.ber import BitString, ObjectIdentifier, Tag, encode_tlv
 from conformance.codec.xdlms.initiate import Conformance, InitiateRequest
 from conformance.errors import CodecError, IncompleteError
 
@@ -110,8 +110,11 @@ def test_length_overrides_are_sent_as_given() -> None:
 
 
 def test_broken_lengths_are_reported_precisely() -> None:
-    def build(**kw: int) -> bytes:
-        return AARQ(application_context_name=LN, user_information=UI, **kw).to_bytes()
+    def build(length: int | None = None, user_information_length: int | None = None,
+              user_information_octets_length: int | None = None) -> bytes:
+        return AARQ(application_context_name=LN, user_information=UI, length=length,
+                    user_information_length=user_information_length,
+                    user_information_octets_length=user_information_octets_length).to_bytes()
 
     err = error_of(build(length=0x1E))
     assert isinstance(err, IncompleteError) and err.offset == 1
@@ -328,3 +331,38 @@ def test_mutated_vectors_raise_only_codec_errors(data: st.DataObject) -> None:
         base[i] = data.draw(st.integers(0, 255))
     with contextlib.suppress(CodecError):
         decode_acse_apdu(bytes(base))
+
+
+def test_deep_nesting_is_checked_without_recursion() -> None:
+    """A crafted [1] holding 3000 nested SEQUENCEs is well-formed BER: the structural check
+    walks it iteratively, then the semantic check rejects it (no RecursionError)."""
+    nested = b""
+    for _ in range(3000):
+        nested = encode_tlv(Tag.universal(16, constructed=True), nested)
+    data = AARQ(application_context_name=LN).to_bytes()
+    wrapper = encode_tlv(Tag.context(1, constructed=True), nested)
+    body = wrapper + data[2 + len(bytes.fromhex(CTX_LN)):]
+    err = error_of(b"\x60" + encode_length(len(body)) + body)
+    assert "expected UNIVERSAL OBJECT_IDENTIFIER" in err.message
+    broken = bytearray(nested)
+    broken[-3] = 0x05  # the innermost-but-one length overruns its parent
+    body = encode_tlv(Tag.context(1, constructed=True), bytes(broken))
+    err = error_of(b"\x60" + encode_length(len(body)) + body)
+    assert not isinstance(err, IncompleteError)
+    assert "overruns the enclosing application-context-name" in err.message
+
+
+@pytest.mark.parametrize("kwargs,exc", [
+    ({"application_context_name": 1}, TypeError),
+    ({"application_context_name": LN, "mechanism_name": 5}, TypeError),
+    ({"application_context_name": LN, "calling_ap_title": "4D4D"}, TypeError),
+    ({"application_context_name": LN, "called_ap_invocation_id": True}, TypeError),
+    ({"application_context_name": LN, "sender_acse_requirements": b"\x07\x80"}, TypeError),
+    ({"application_context_name": LN, "calling_authentication_value": b"12345678"},
+     TypeError),
+    ({"application_context_name": LN, "length": -1}, ValueError),
+    ({"application_context_name": LN, "user_information_length": 1.5}, TypeError),
+])
+def test_construction_is_validated(kwargs: dict[str, object], exc: type[Exception]) -> None:
+    with pytest.raises(exc):
+        AARQ(**kwargs)  # type: ignore[arg-type]

@@ -165,3 +165,15 @@ def test_rlrq_round_trip(rlrq: RLRQ) -> None:
 @given(rlres())
 def test_rlre_round_trip(rlre: RLRE) -> None:
     assert decode_acse_apdu(rlre.to_bytes()) == rlre
+
+
+@pytest.mark.parametrize("cls,kwargs,exc", [
+    (RLRQ, {"reason": 2}, ValueError),
+    (RLRE, {"reason": 31}, ValueError),
+    (RLRQ, {"user_information": "01"}, TypeError),
+    (RLRE, {"length": -1}, ValueError),
+])
+def test_construction_is_validated(cls: type[RLRQ] | type[RLRE], kwargs: dict[str, object],
+                                   exc: type[Exception]) -> None:
+    with pytest.raises(exc):
+        cls(**kwargs)  # type: ignore[arg-type]

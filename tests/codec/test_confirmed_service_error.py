@@ -71,9 +71,9 @@ def test_value_enums_per_alternative() -> None:
     assert value_enum(ServiceErrorType.TASK) is TaskError
     assert value_enum(ServiceErrorType.CHANGE_SCOPE) is None
     assert value_enum(ServiceErrorType.OTHER) is None
-    assert ApplicationReferenceError.DECIPHERING_ERROR == 6
-    assert LoadDataSetError.DATA_SET_NOT_READY == 7
-    assert ServiceHandlingError.SERVICE_UNSUPPORTED == 2
+    assert int(ApplicationReferenceError.DECIPHERING_ERROR) == 6
+    assert int(LoadDataSetError.DATA_SET_NOT_READY) == 7
+    assert int(ServiceHandlingError.SERVICE_UNSUPPORTED) == 2
     assert len(ConfirmedService) == 19 and min(ConfirmedService) == 1
 
 

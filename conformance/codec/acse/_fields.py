@@ -127,11 +127,17 @@ def check_structure(tlv: Tlv, path: str, what: str) -> None:
     """X.690 well-formedness of a constructed element: its content is a sequence of
     complete TLVs whose lengths stay inside it, recursively. Run while scanning so that
     length faults are reported in byte order, before any component is interpreted."""
-    r = tlv.reader(path)
-    while not r.at_end():
+    # Depth-first in byte order with an explicit stack: nesting depth is bounded only by
+    # the input, so no recursion (a crafted APDU must not reach the interpreter's limit).
+    stack = [tlv.reader(path)]
+    while stack:
+        r = stack[-1]
+        if r.at_end():
+            stack.pop()
+            continue
         child = pull_tlv(r, "", within=what)
         if child.tag.constructed:
-            check_structure(child, path, what)
+            stack.append(child.reader(path))
 
 
 def require(fields: dict[str, Tlv], spec: FieldSpec, r: Reader, apdu: str,
@@ -154,6 +160,34 @@ def explicit_inner(tlv: Tlv, path: str, inner: Tag, what: str) -> Tlv:
     element.expect(inner, path)
     r.expect_end(what)
     return element
+
+
+# -- construction checks (programming errors: TypeError / ValueError) ---------------------
+def check_name(owner: str, field: str, value: object,
+               enum: type[ApplicationContextName] | type[MechanismName],
+               *, optional: bool) -> None:
+    """``value`` is a member of ``enum`` or an ObjectIdentifier (or None if ``optional``)."""
+    if (value is None and optional) or isinstance(value, enum | ObjectIdentifier):
+        return
+    raise TypeError(f"{owner}.{field} must be {enum.__name__} or ObjectIdentifier, "
+                    f"got {type(value).__name__}")
+
+
+def check_optional(owner: str, field: str, value: object, kind: type | tuple[type, ...]) -> None:
+    """``value`` is None or an instance of ``kind`` (bool is not accepted for int)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{owner}.{field} must be {getattr(kind, '__name__', kind)} or None, "
+                        f"got {type(value).__name__}")
+
+
+def check_lengths(owner: str, **lengths: int | None) -> None:
+    """Length overrides are None or non-negative ints."""
+    for field, value in lengths.items():
+        check_optional(owner, field, value, int)
+        if value is not None and value < 0:
+            raise ValueError(f"{owner}.{field} must not be negative")
 
 
 # -- component decoders ------------------------------------------------------------------

@@ -40,7 +40,7 @@ from conformance.codec.acse.names import (
     AssociationResult,
     MechanismName,
 )
-from conformance.codec.acse.values import AuthenticationValue
+from conformance.codec.acse.values import AUTHENTICATION_VALUE_TYPES, AuthenticationValue
 from conformance.codec.apdu_base import Apdu, register
 from conformance.codec.ber import (
     BitString,
@@ -124,6 +124,30 @@ class AARE(Apdu):
     """Override of the [30] (``BE``) wrapper length."""
     user_information_octets_length: int | None = None
     """Override of the OCTET STRING (``04``) length inside [30]."""
+
+    def __post_init__(self) -> None:
+        f.check_name("AARE", "application_context_name", self.application_context_name,
+                     ApplicationContextName, optional=False)
+        f.check_name("AARE", "mechanism_name", self.mechanism_name, MechanismName,
+                     optional=True)
+        AssociationResult(self.result)  # ValueError for an undefined result
+        if not isinstance(self.result_source_diagnostic,
+                          AcseServiceUserDiagnostic | AcseServiceProviderDiagnostic):
+            raise TypeError("AARE.result_source_diagnostic must be an "
+                            "AcseServiceUserDiagnostic or AcseServiceProviderDiagnostic (the "
+                            "type selects the CHOICE alternative)")
+        for spec in (PROTOCOL_VERSION, RESPONDER_ACSE_REQUIREMENTS):
+            f.check_optional("AARE", spec.name, getattr(self, spec.name), BitString)
+        for spec in (RESPONDING_AP_TITLE, RESPONDING_AE_QUALIFIER, IMPLEMENTATION_INFORMATION,
+                     USER_INFORMATION):
+            f.check_optional("AARE", spec.name, getattr(self, spec.name), bytes)
+        for spec in (RESPONDING_AP_INVOCATION_ID, RESPONDING_AE_INVOCATION_ID):
+            f.check_optional("AARE", spec.name, getattr(self, spec.name), int)
+        f.check_optional("AARE", "responding_authentication_value",
+                         self.responding_authentication_value, AUTHENTICATION_VALUE_TYPES)
+        f.check_lengths("AARE", length=self.length,
+                        user_information_length=self.user_information_length,
+                        user_information_octets_length=self.user_information_octets_length)
 
     def encode(self, w: Writer) -> None:
         """Append the BER encoding, tag 0x61 included."""

@@ -32,7 +32,7 @@ from typing import ClassVar
 from conformance.codec._buffer import Reader, Writer
 from conformance.codec.acse import _fields as f
 from conformance.codec.acse.names import ApplicationContextName, MechanismName
-from conformance.codec.acse.values import AuthenticationValue
+from conformance.codec.acse.values import AUTHENTICATION_VALUE_TYPES, AuthenticationValue
 from conformance.codec.apdu_base import Apdu, register
 from conformance.codec.ber import BitString, ObjectIdentifier
 from conformance.codec.xdlms.initiate import InitiateRequest, decode_initiate_request
@@ -104,6 +104,25 @@ class AARQ(Apdu):
     """Override of the [30] (``BE``) wrapper length."""
     user_information_octets_length: int | None = None
     """Override of the OCTET STRING (``04``) length inside [30]."""
+
+    def __post_init__(self) -> None:
+        f.check_name("AARQ", "application_context_name", self.application_context_name,
+                     ApplicationContextName, optional=False)
+        f.check_name("AARQ", "mechanism_name", self.mechanism_name, MechanismName,
+                     optional=True)
+        for spec in (PROTOCOL_VERSION, SENDER_ACSE_REQUIREMENTS):
+            f.check_optional("AARQ", spec.name, getattr(self, spec.name), BitString)
+        for spec in (CALLED_AP_TITLE, CALLED_AE_QUALIFIER, CALLING_AP_TITLE,
+                     CALLING_AE_QUALIFIER, IMPLEMENTATION_INFORMATION, USER_INFORMATION):
+            f.check_optional("AARQ", spec.name, getattr(self, spec.name), bytes)
+        for spec in (CALLED_AP_INVOCATION_ID, CALLED_AE_INVOCATION_ID,
+                     CALLING_AP_INVOCATION_ID, CALLING_AE_INVOCATION_ID):
+            f.check_optional("AARQ", spec.name, getattr(self, spec.name), int)
+        f.check_optional("AARQ", "calling_authentication_value",
+                         self.calling_authentication_value, AUTHENTICATION_VALUE_TYPES)
+        f.check_lengths("AARQ", length=self.length,
+                        user_information_length=self.user_information_length,
+                        user_information_octets_length=self.user_information_octets_length)
 
     def encode(self, w: Writer) -> None:
         """Append the BER encoding, tag 0x60 included."""

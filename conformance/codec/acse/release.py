@@ -44,9 +44,17 @@ FIELDS = (REASON, USER_INFORMATION)
 _R = TypeVar("_R", ReleaseRequestReason, ReleaseResponseReason)
 
 
-def _check(reason: int | None, content: bytes | None, owner: str) -> None:
-    if content is not None and reason is None:
+def _check(apdu: RLRQ | RLRE, enum: type[ReleaseRequestReason] | type[ReleaseResponseReason],
+           owner: str) -> None:
+    if apdu.reason is not None:
+        enum(apdu.reason)  # ValueError for an undefined reason
+    elif apdu.reason_content is not None:
         raise ValueError(f"{owner}.reason_content needs a reason")
+    f.check_optional(owner, "reason_content", apdu.reason_content, bytes)
+    f.check_optional(owner, "user_information", apdu.user_information, bytes)
+    f.check_lengths(owner, length=apdu.length,
+                    user_information_length=apdu.user_information_length,
+                    user_information_octets_length=apdu.user_information_octets_length)
 
 
 def _encode(w: Writer, tag: int, reason: int | None, reason_content: bytes | None,
@@ -112,7 +120,7 @@ class RLRQ(Apdu):
     user_information_octets_length: int | None = None
 
     def __post_init__(self) -> None:
-        _check(self.reason, self.reason_content, "RLRQ")
+        _check(self, ReleaseRequestReason, "RLRQ")
 
     @property
     def reason_octets(self) -> bytes | None:
@@ -155,7 +163,7 @@ class RLRE(Apdu):
     user_information_octets_length: int | None = None
 
     def __post_init__(self) -> None:
-        _check(self.reason, self.reason_content, "RLRE")
+        _check(self, ReleaseResponseReason, "RLRE")
 
     @property
     def reason_octets(self) -> bytes | None:

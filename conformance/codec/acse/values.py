@@ -32,6 +32,7 @@ from conformance.codec.ber import (
 from conformance.errors import CodecError
 
 __all__ = [
+    "AUTHENTICATION_VALUE_TYPES",
     "AuthenticationValue",
     "AuthenticationValueBitstring",
     "AuthenticationValueCharstring",
@@ -82,6 +83,10 @@ AuthenticationValue = (AuthenticationValueCharstring | AuthenticationValueBitstr
                        | AuthenticationValueExternal | AuthenticationValueOther)
 """One alternative of the Authentication-value CHOICE."""
 
+AUTHENTICATION_VALUE_TYPES = (AuthenticationValueCharstring, AuthenticationValueBitstring,
+                              AuthenticationValueExternal, AuthenticationValueOther)
+"""The four alternatives, for ``isinstance`` checks."""
+
 
 def encode_authentication_value(value: AuthenticationValue) -> bytes:
     """The chosen alternative's TLV (the content of the EXPLICIT [12] / [10] wrapper)."""
@@ -96,10 +101,12 @@ def encode_authentication_value(value: AuthenticationValue) -> bytes:
 
 
 def _check_one_element(r: Reader, what: str) -> None:
+    start = r.offset
     elements = pull_tlvs(r, "element", within=what)
     if len(elements) != 1:
+        at = elements[1].offset if elements else start
         raise CodecError(f"{what} must be exactly one BER element, found {len(elements)}",
-                         offset=r.offset, path=r.path())
+                         offset=at, path=r.path())
 
 
 def decode_authentication_value(r: Reader, what: str) -> AuthenticationValue:

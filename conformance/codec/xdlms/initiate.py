@@ -229,6 +229,8 @@ class InitiateRequest(Apdu):
                      self.proposed_dlms_version_number, 0, 255)
         _check_range("InitiateRequest", "client_max_receive_pdu_size",
                      self.client_max_receive_pdu_size, 0, 0xFFFF)
+        _check_range("InitiateRequest", "proposed_conformance",
+                     int(self.proposed_conformance), 0, 0xFFFFFF)
 
     def encode(self, w: Writer) -> None:
         """Append the A-XDR encoding, tag 0x01 included."""
@@ -278,6 +280,8 @@ class InitiateResponse(Apdu):
         _check_range("InitiateResponse", "server_max_receive_pdu_size",
                      self.server_max_receive_pdu_size, 0, 0xFFFF)
         _check_range("InitiateResponse", "vaa_name", self.vaa_name, 0, 0xFFFF)
+        _check_range("InitiateResponse", "negotiated_conformance",
+                     int(self.negotiated_conformance), 0, 0xFFFFFF)
 
     def encode(self, w: Writer) -> None:
         """Append the A-XDR encoding, tag 0x08 included."""
