@@ -1,4 +1,4 @@
-"""The security control byte SC (Green Book 9.2.7.2.4.1, "Security header").
+"""The security control byte SC (Green Book 9.2.7, security header).
 
 ::
 

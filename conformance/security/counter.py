@@ -1,4 +1,4 @@
-"""The invocation counter rules (Green Book 9.2.3.3.8 / 9.2.7.2.4.1).
+"""The invocation counter rules (Green Book 9.2.7, invocation counter).
 
 The sender increments its invocation counter (IC, 4 bytes) for every protected APDU it
 sends with a given key; a key whose counter reached 0xFFFFFFFF must be renewed before it is

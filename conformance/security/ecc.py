@@ -1,9 +1,10 @@
 """Elliptic-curve primitives of security suites 1 (P-256, SHA-256) and 2 (P-384, SHA-384).
 
-Green Book 9.2.3.4: public keys travel as the raw concatenation ``x || y`` (64 / 96
-bytes, no 0x04 prefix), private keys as the raw scalar (32 / 48 bytes), ECDSA signatures
-as ``r || s`` (64 / 96 bytes) over the suite's hash of the message. ECDH gives the shared
-secret Z = the x-coordinate of the shared point (SP 800-56A 5.7.1.2, ECC CDH).
+Green Book 9.2 (ECDSA and ECDH of suites 1 and 2): public keys travel as the raw
+concatenation ``x || y`` (64 / 96 bytes, no 0x04 prefix), private keys as the raw scalar
+(32 / 48 bytes), ECDSA signatures as ``r || s`` (64 / 96 bytes) over the suite's hash of
+the message. ECDH gives the shared secret Z = the x-coordinate of the shared point
+(SP 800-56A 5.7.1.2, ECC CDH).
 
 Every primitive comes from ``cryptography``. Failures raise
 :class:`~conformance.errors.SecurityError`; verification functions return ``None`` on

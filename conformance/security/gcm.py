@@ -1,4 +1,4 @@
-"""AES-GCM protection of xDLMS APDUs (Green Book 9.2.3.3.7 and 9.2.7.2.4; NIST SP 800-38D).
+"""AES-GCM protection of xDLMS APDUs (Green Book 9.2.7; NIST SP 800-38D).
 
 * IV = sender system title (8 bytes) || invocation counter (4 bytes, big-endian);
 * the tag is the leftmost 12 bytes of the GCM tag;
@@ -45,7 +45,7 @@ __all__ = [
 TAG_LENGTH = 12
 """Bytes of the DLMS authentication tag (the GCM tag truncated to 96 bits)."""
 SYSTEM_TITLE_LENGTH = 8
-"""Bytes of a system title (Green Book 4.3.4)."""
+"""Bytes of a system title."""
 
 
 def make_iv(system_title: bytes, invocation_counter: int) -> bytes:

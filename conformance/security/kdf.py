@@ -1,5 +1,5 @@
-"""Key agreement: ECDH schemes of SP 800-56A and the concatenation KDF (Green Book 9.2.3.4.6
-and Annex C "key agreement"; IEC 62056-5-3 Annex I).
+"""Key agreement: ECDH schemes of SP 800-56A and the concatenation KDF (Green Book 9.2,
+key agreement, and its Annex C examples; IEC 62056-5-3:2023 Annex I).
 
 Three schemes, each a single ECC CDH computation Z = ECDH(own private, peer public):
 
@@ -54,7 +54,7 @@ __all__ = [
     "verify_one_pass_key_ciphered_data",
 ]
 
-# Cryptographic algorithm ids, OID 2.16.756.5.8.3.x, BER-encoded (Green Book 9.2.3.4.6).
+# Cryptographic algorithm ids, OID 2.16.756.5.8.3.x, BER-encoded (Green Book 9.2).
 ALGORITHM_ID_AES_GCM_128 = bytes.fromhex("60857405080300")
 ALGORITHM_ID_AES_GCM_256 = bytes.fromhex("60857405080301")
 ALGORITHM_ID_AES_WRAP_128 = bytes.fromhex("60857405080302")

@@ -1,6 +1,6 @@
 """Symmetric key material, held so that it never prints.
 
-Green Book 9.2.3.3 (key roles): the *global unicast encryption key* (GUEK, "EK") and the
+Green Book 9.2 (cryptographic keys): the *global unicast encryption key* (GUEK, "EK") and the
 *global broadcast encryption key* (GBEK) are block-cipher keys; the *dedicated key* (sent
 in a ciphered InitiateRequest) replaces the EK for ded- APDUs; the *authentication key*
 (AK) only enters the GCM additional authenticated data; the *master key* (KEK) wraps keys
@@ -87,8 +87,9 @@ class SecurityKeys:
         global encryption key; ``SecurityError`` when it is not configured."""
         if dedicated:
             if broadcast:
+                # Green Book 9.2.7: Key_Set selects one of the *global* keys.
                 raise SecurityError("the broadcast key bit is set but the APDU is protected "
-                                    "with the dedicated key (Green Book 9.2.7.2.4.1)")
+                                    "with the dedicated key")
             return self._get("dedicated_key")
         return self._get("broadcast_key" if broadcast else "encryption_key")
 

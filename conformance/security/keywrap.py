@@ -1,5 +1,5 @@
-"""AES key wrap (RFC 3394) for key transfer under the master key (Green Book 9.2.3.3.5;
-Security setup, class_id 64, methods global_key_transfer / key_transfer).
+"""AES key wrap (RFC 3394) for key transfer under the master key (Green Book 9.2, key
+transport; Security setup, class_id 64, methods global_key_transfer / key_transfer).
 
 A key is wrapped under the KEK (the master key) with the default IV A6A6A6A6A6A6A6A6;
 AES-128 wrap for suites 0 and 1, AES-256 wrap for suite 2. The primitive is

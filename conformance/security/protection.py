@@ -1,4 +1,4 @@
-"""Plaintext APDU <-> ciphered APDU, in every form (Green Book 9.2.7.2.4).
+"""Plaintext APDU <-> ciphered APDU, in every form (Green Book 9.2.7).
 
 * service-specific: :func:`protect_apdu` / :func:`unprotect_apdu` (glo- or ded-, the tag
   chosen from the plaintext's tag: get-request 0xC0 -> glo-get-request 0xC8 /
@@ -203,12 +203,13 @@ def general_ciphering_aad(*, transaction_id: bytes, originator_system_title: byt
                           other_information: bytes) -> bytes:
     """The general-ciphering fields that follow ``SC || AK`` in the additional data.
 
-    Green Book 9.2.7.2.4.6 adds transaction-id, originator-system-title,
+    Green Book 9.2.7 adds transaction-id, originator-system-title,
     recipient-system-title, date-time and other-information to the additional data of
-    general-ciphering; they are taken as encoded (A-XDR, with their length bytes), as the
-    Gurux stack does. Note: the Green Book example tag (vector
-    sec-general-ciphering-c1e1s-gb) is reproduced by no known layout, so this layout is
-    cross-checked only against itself and Gurux.
+    general-ciphering. They are taken as encoded (A-XDR, with their length bytes), in both
+    authentication-only and authenticated-encryption modes and for every suite (Gurux
+    1.0.203 uses the same bytes, but only for authenticated encryption with suites 1/2).
+    Unverified: the Green Book example tag (vector sec-general-ciphering-c1e1s-gb) is
+    reproduced by no known layout, so this one is checked only for self-consistency.
     """
     w = Writer()
     for value in (transaction_id, originator_system_title, recipient_system_title, date_time,

@@ -1,4 +1,4 @@
-"""The DLMS/COSEM security suites (Green Book 9.2.3.7, "Security suite").
+"""The DLMS/COSEM security suites (Green Book 9.2, security suites).
 
 ======  ===================  ==============  ============  ==========  =======
 suite   authenticated enc.   key transport   signature     agreement   hash
@@ -25,7 +25,7 @@ __all__ = ["SecuritySuite", "SuiteParameters", "suite_parameters"]
 
 
 class SecuritySuite(IntEnum):
-    """Security suite id (Green Book 9.2.3.7)."""
+    """Security suite id (Green Book 9.2)."""
 
     SUITE_0 = 0
     """AES-GCM-128, AES-128 key wrap."""
@@ -96,5 +96,5 @@ def suite_parameters(suite: int) -> SuiteParameters:
         return _SUITES[SecuritySuite(suite)]
     except ValueError:
         raise SecurityError(
-            f"security suite {suite} is not defined (Green Book 9.2.3.7 defines 0, 1 and 2)"
+            f"security suite {suite} is not defined (the Green Book defines 0, 1 and 2)"
         ) from None

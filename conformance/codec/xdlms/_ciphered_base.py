@@ -1,6 +1,6 @@
 """Shared pieces of the ciphered APDU codec: A-XDR octet strings and the security header.
 
-Green Book 9.2.7.2.4.1: every ciphered content starts with the security header
+Green Book 9.2.7: every ciphered content starts with the security header
 ``SC | IC`` (security control byte, 4-byte invocation counter), followed by the ciphered
 text (which ends with the 12-byte authentication tag when authentication is applied).
 
@@ -44,7 +44,7 @@ def push_octet_string(w: Writer, value: bytes, length: int | None = None) -> Non
 # -- security header -----------------------------------------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SecurityHeader:
-    """``SC | IC`` at the start of every ciphered content (Green Book 9.2.7.2.4.1)."""
+    """``SC | IC`` at the start of every ciphered content (Green Book 9.2.7)."""
 
     SIZE: ClassVar[int] = 5
 

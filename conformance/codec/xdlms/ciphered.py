@@ -1,4 +1,4 @@
-"""Ciphered xDLMS APDUs (IEC 62056-5-3 8.5, the xDLMS-APDU CHOICE; Green Book 9.2.7.2.4).
+"""Ciphered xDLMS APDUs (IEC 62056-5-3 8.5, the xDLMS-APDU CHOICE; Green Book 9.2.7).
 
 Service-specific ciphering: every ``glo-xxx`` / ``ded-xxx`` alternative is an
 ``[tag] IMPLICIT OCTET STRING`` holding ``SC | IC | payload [| T]``, i.e.
@@ -67,7 +67,7 @@ __all__ = [
 
 
 class Protection(Enum):
-    """Which key family a service-specific ciphered APDU uses (Green Book 9.2.7.2.4)."""
+    """Which key family a service-specific ciphered APDU uses (Green Book 9.2.7)."""
 
     GLOBAL = "glo"
     """Global key (unicast or broadcast encryption key, per the SC key-set bit)."""

@@ -1,6 +1,6 @@
 """The general-* envelopes: general-glo-/ded-ciphering, general-ciphering, general-signing.
 
-IEC 62056-5-3 8.5 / Green Book 9.2.7.2.4 and 9.3:
+IEC 62056-5-3 8.5 (ASN.1) / Green Book 9.2.7:
 
 * ``general-glo-ciphering [219]`` / ``general-ded-ciphering [220]``:
   ``SEQUENCE { system-title OCTET STRING, ciphered-content OCTET STRING }``;
@@ -104,7 +104,7 @@ def _decode_general_ded(r: Reader) -> GeneralDedCiphering:
     return GeneralDedCiphering(system_title=st, security_header=header, ciphered_text=text)
 
 
-# -- key-info (Green Book 9.3, General-Ciphering) ------------------------------------------
+# -- key-info (IEC 62056-5-3 8.5, General-Ciphering) ------------------------------------------
 class KeyId(IntEnum):
     """``Key-Id ::= ENUMERATED`` of identified-key."""
 
@@ -274,7 +274,7 @@ class GeneralSigning(Apdu):
 
     def signed_data(self) -> bytes:
         """What the signature covers: the APDU from its tag up to and including content
-        (Green Book 9.2.7.2.5: every field but the signature)."""
+        (Green Book 9.2.7, digital signature: every field but the signature)."""
         w = Writer()
         w.push_u8(self.TAG)
         for value in (self.transaction_id, self.originator_system_title,
