@@ -32,8 +32,12 @@ __all__ = [
     "TagClass",
     "Tlv",
     "UniversalTag",
+    "decode_graphic_string",
     "decode_integer",
+    "decode_octet_string",
+    "encode_graphic_string",
     "encode_integer",
+    "encode_octet_string",
     "encode_tlv",
     "pull_tag",
     "pull_tlv",
@@ -231,6 +235,35 @@ def push_tlv(w: Writer, tag: Tag, value: bytes, *, length: int | None = None) ->
 def encode_tlv(tag: Tag, value: bytes, *, length: int | None = None) -> bytes:
     """Identifier, definite length (short or long form as needed) and content octets."""
     return tag.to_bytes() + encode_length(len(value) if length is None else length) + value
+
+
+# -- OCTET STRING / GraphicString (X.690 8.7, 8.23) ---------------------------------------
+_OCTET_STRING = Tag.universal(UniversalTag.OCTET_STRING)
+_GRAPHIC_STRING = Tag.universal(UniversalTag.GRAPHIC_STRING)
+
+
+def encode_octet_string(value: bytes, *, length: int | None = None) -> bytes:
+    """A primitive UNIVERSAL OCTET STRING TLV (``04 len value``)."""
+    return encode_tlv(_OCTET_STRING, value, length=length)
+
+
+def decode_octet_string(tlv: Tlv, path: str) -> bytes:
+    """The value of a primitive OCTET STRING element. The constructed (segmented) form
+    that X.690 8.7.1 allows is rejected: DLMS encodes every string in one piece."""
+    tlv.expect(_OCTET_STRING, path)
+    return tlv.value
+
+
+def encode_graphic_string(value: bytes) -> bytes:
+    """A primitive UNIVERSAL GraphicString TLV (``19 len value``), octets as given."""
+    return encode_tlv(_GRAPHIC_STRING, value)
+
+
+def decode_graphic_string(tlv: Tlv, path: str) -> bytes:
+    """The octets of a primitive GraphicString element (kept undecoded: the character
+    repertoire is whatever the peer registered, X.690 8.23.5)."""
+    tlv.expect(_GRAPHIC_STRING, path)
+    return tlv.value
 
 
 # -- INTEGER (X.690 8.3) ------------------------------------------------------------------

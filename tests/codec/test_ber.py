@@ -14,8 +14,12 @@ from conformance.codec.ber import (
     Tag,
     TagClass,
     UniversalTag,
+    decode_graphic_string,
     decode_integer,
+    decode_octet_string,
+    encode_graphic_string,
     encode_integer,
+    encode_octet_string,
     encode_tlv,
     pull_tag,
     pull_tlv,
@@ -273,3 +277,18 @@ oids = st.builds(lambda first, second, rest: ObjectIdentifier(arcs=(first, secon
 @given(oids)
 def test_object_identifier_round_trip(oid: ObjectIdentifier) -> None:
     assert ObjectIdentifier.from_content(oid.to_content(), offset=0, path="") == oid
+
+
+# -- OCTET STRING / GraphicString -----------------------------------------------------------
+def test_string_helpers() -> None:
+    assert encode_octet_string(b"\x01\x02").hex() == "04020102"
+    assert encode_octet_string(b"", length=3).hex() == "0403"
+    assert encode_graphic_string(b"abc").hex() == "1903616263"
+    assert decode_octet_string(pull_tlv(Reader(bytes.fromhex("0401FF"))), "p") == b"\xff"
+    assert decode_graphic_string(pull_tlv(Reader(bytes.fromhex("190141"))), "p") == b"A"
+    segmented = pull_tlv(Reader(bytes.fromhex("2403040100")))
+    with pytest.raises(CodecError) as info:
+        decode_octet_string(segmented, "p")
+    assert "found UNIVERSAL OCTET_STRING (0x24)" in info.value.message
+    with pytest.raises(CodecError):
+        decode_graphic_string(pull_tlv(Reader(bytes.fromhex("0401FF"))), "p")

@@ -34,7 +34,9 @@ from conformance.codec.ber import (
     Tlv,
     UniversalTag,
     decode_integer,
+    decode_octet_string,
     encode_integer,
+    encode_octet_string,
     encode_tlv,
     pull_tag,
     pull_tlv,
@@ -193,7 +195,7 @@ def check_lengths(owner: str, **lengths: int | None) -> None:
 # -- component decoders ------------------------------------------------------------------
 def octet_string(tlv: Tlv, path: str, what: str) -> bytes:
     """AP-title / AE-qualifier / Association-information: ``[n] { 04 len octets }``."""
-    return explicit_inner(tlv, path, OCTET_STRING, what).value
+    return decode_octet_string(explicit_inner(tlv, path, OCTET_STRING, what), path)
 
 
 def integer_at(tlv: Tlv, path: str, what: str) -> tuple[int, int]:
@@ -287,7 +289,7 @@ def enc_user_information(value: bytes | None, *, wrapper_length: int | None,
     lengths override the computed ones when given (to build broken APDUs)."""
     if value is None:
         return b""
-    inner = encode_tlv(OCTET_STRING, value, length=octets_length)
+    inner = encode_octet_string(value, length=octets_length)
     return encode_tlv(Tag.context(30, constructed=True), inner, length=wrapper_length)
 
 
