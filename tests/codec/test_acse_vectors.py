@@ -333,3 +333,22 @@ def test_hls5_ciphered_malformed_plaintext() -> None:
     assert "0x08" in err.message and "0x10" in err.message
     # The InitiateResponse the device meant is behind the three stray octets.
     assert decode_initiate_response(plaintext[3:]).server_max_receive_pdu_size == 380
+
+
+@pytest.mark.parametrize("vid", ["aare-lls-real-ek240-original-malformed",
+                                 "aare-hls5-ciphered-malformed-plaintext",
+                                 "wrapper-rlre-iskra-nonstandard-reason"])
+def test_truncations_of_the_robustness_vectors(vid: str) -> None:
+    data = hexbytes(vector(vid)["hex"])
+    if vid.startswith("wrapper-"):
+        data = data[8:]
+    for n in range(len(data)):
+        with pytest.raises(CodecError):
+            decode_acse_apdu(data[:n])
+
+
+def test_base_shifts_reported_offsets() -> None:
+    data = hexbytes(vector("aare-lls-real-ek240-original-malformed")["hex"])
+    with pytest.raises(CodecError) as info:
+        decode_acse_apdu(data, base=8)  # e.g. after an 8-octet wrapper header
+    assert info.value.offset == 9
