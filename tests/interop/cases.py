@@ -25,6 +25,8 @@ from conformance.codec.xdlms.descriptors import (
     CosemAttributeDescriptor,
     CosemAttributeDescriptorWithSelection,
 )
+from conformance.codec.xdlms.enums import ExceptionServiceError, ExceptionStateError
+from conformance.codec.xdlms.exception import ExceptionResponse
 from conformance.codec.xdlms.gbt import GeneralBlockTransfer
 from conformance.codec.xdlms.get import DataBlockG
 from tests.interop.generate import (
@@ -67,6 +69,9 @@ GURUX_ISSUES = {
                       "the other Action-Request alternatives print nothing or raise",
     "action-response": "gurux: action-response-with-pblock [2] and -with-list [3] are not "
                        "translated (raise)",
+    "exception": "gurux: ExceptionResponse service-error pdu-too-long [4], deciphering-error "
+                 "[5] and invocation-counter-error [6] (IEC 62056-5-3 9.5) are not translated "
+                 "(raise ValueError)",
     "date": "gurux: a date [26] value makes the translator raise AttributeError "
             "(_GXCommon.getDate calls GXByteBuffer.integerToHex)",
     "dont-care": "gurux: dont-care [255] is not printed, so the structure count no longer "
@@ -237,6 +242,13 @@ def _other(rng: Rng) -> Iterator[OurCase]:
                           cosem_attribute_descriptor=attr_descriptor(rng),
                           attribute_value=safe_data(rng),
                           time=date_time(rng) if i % 2 else None))
+    for state in ExceptionStateError:
+        for service in ExceptionServiceError:
+            ic = 0x01234567 if service is ExceptionServiceError.INVOCATION_COUNTER_ERROR else None
+            yield OurCase(name=f"exception-response-{int(state)}-{int(service)}",
+                          apdu=ExceptionResponse(state_error=state, service_error=service,
+                                                 invocation_counter=ic),
+                          gurux_issue=(GURUX_ISSUES["exception"] if service > 3 else None))
     # Data types gurux cannot print, each in a GET response.
     iid = iip(rng)
     for key, value in (

@@ -14,18 +14,11 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-import conformance.codec.acse
-import conformance.codec.xdlms.action
-import conformance.codec.xdlms.ciphered
-import conformance.codec.xdlms.gbt
-import conformance.codec.xdlms.get
-import conformance.codec.xdlms.notification
-import conformance.codec.xdlms.set  # noqa: F401 - registers its decoders
-from conformance.codec._buffer import Reader
 from conformance.codec.acse import AARE, AARQ, RLRE, RLRQ
 from conformance.codec.acse.names import AcseServiceProviderDiagnostic
 from conformance.codec.acse.values import AuthenticationValueCharstring
-from conformance.codec.apdu_base import Apdu, decoder_for
+from conformance.codec.apdu import decode_apdu
+from conformance.codec.apdu_base import Apdu
 from conformance.codec.axdr import (
     Array,
     CompactArray,
@@ -53,6 +46,7 @@ from conformance.codec.xdlms.descriptors import (
     SelectiveAccessDescriptor,
 )
 from conformance.codec.xdlms.enums import DataAccessResult
+from conformance.codec.xdlms.exception import ExceptionResponse
 from conformance.codec.xdlms.gbt import GeneralBlockTransfer
 from conformance.codec.xdlms.general_ciphering import GeneralDedCiphering, GeneralGloCiphering
 from conformance.codec.xdlms.initiate import (
@@ -68,11 +62,8 @@ __all__ = ["apdu_fields", "conformance_bits", "data_fields", "decode", "user_inf
 
 
 def decode(data: bytes) -> Apdu:
-    """Decode one whole APDU through the tag registry (strict: no trailing bytes)."""
-    r = Reader(data, start=1)
-    apdu = decoder_for(data[0])(r)
-    r.expect_end("APDU")
-    return apdu
+    """Decode one whole APDU with our codec (strict: no trailing bytes)."""
+    return decode_apdu(data)
 
 
 def data_fields(d: Data) -> DataValue:
@@ -340,6 +331,12 @@ def apdu_fields(a: Apdu) -> dict[str, Any] | None:
                 "attribute_value": data_fields(a.attribute_value)}
     if isinstance(a, ConfirmedServiceError):
         return _confirmed_service_error(a)
+    if isinstance(a, ExceptionResponse):  # gurux does not show the invocation counter
+        out = {"apdu": "exception-response", "state_error": int(a.state_error),
+               "service_error": int(a.service_error)}
+        if a.invocation_counter is not None:
+            out["invocation_counter"] = a.invocation_counter
+        return out
     if isinstance(a, InitiateRequest | InitiateResponse):
         return _initiate(a)
     if isinstance(a, CipheredApdu):
