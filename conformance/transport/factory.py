@@ -105,6 +105,9 @@ def parse_endpoint(url: str, *, listening: bool = False) -> Endpoint:
         return _serial(url, "", url, {})
     scheme = url.split("://", 1)[0].lower()
     parts = urlsplit(url)
+    if "@" in parts.netloc:  # never echo it: the part before '@' may hold a password
+        raise EndpointError(f"{scheme}:// URL with user information: transports take no "
+                            f"credentials in the URL")
     try:
         query = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False))
     except ValueError as exc:

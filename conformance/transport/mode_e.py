@@ -220,8 +220,10 @@ def _read_line(line: SerialLine, deadline: float, limit: int,
         rest = line.recv_until(b"\n", max(0.0, deadline - time.monotonic()),
                                limit=limit - 1)
     except IncompleteReceive as exc:
-        raise IncompleteReceive(f"{exc} after the first byte of the {what}",
-                                received=first + exc.received) from None
+        received = first + exc.received
+        raise IncompleteReceive(f"{line.describe()}: the {what} stopped after "
+                                f"{len(received)} byte(s), no LF before the deadline",
+                                received=received) from None
     except CodecError as exc:
         raise CodecError(f"no LF within {limit} bytes: not a sign-on message",
                          offset=limit, path=what) from exc

@@ -101,6 +101,12 @@ def test_invalid_urls(url: str, message: str) -> None:
     assert isinstance(info.value, ValueError)
 
 
+def test_credentials_in_a_url_are_refused_without_echoing_them() -> None:
+    with pytest.raises(EndpointError) as info:
+        parse_endpoint("tcp://admin:s3cret@meter:4059")
+    assert "s3cret" not in str(info.value) and "user information" in str(info.value)
+
+
 def test_pty_url_is_a_listener_only_when_listening() -> None:
     e = parse_endpoint("pty://", listening=True)
     assert (e.kind, e.framing, e.link) == (Kind.PTY_LISTENER, Framing.HDLC, "")

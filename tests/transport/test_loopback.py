@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conformance.errors import TransportError, TransportTimeout
-from conformance.transport.base import ConnectionClosed, LineSettings, Parity
+from conformance.transport.base import ConnectionClosed, LineSettings, Parity, Transport
 from conformance.transport.loopback import (
     Faults,
     LoopbackPair,
@@ -22,7 +22,7 @@ SEVEN_E1 = LineSettings(baudrate=300, bytesize=7, parity=Parity.EVEN)
 EIGHT_N1_300 = LineSettings(baudrate=300, bytesize=8, parity=Parity.NONE)
 
 
-def drain(end, timeout: float = 0.05) -> list[bytes]:  # type: ignore[no-untyped-def]
+def drain(end: Transport, timeout: float = 0.05) -> list[bytes]:
     """Every piece readable now, one recv each."""
     pieces = []
     while True:
@@ -119,7 +119,7 @@ def test_split_pieces_and_recv_exactly_reassembles() -> None:
 
 def test_delay_holds_bytes_back_and_keeps_order() -> None:
     with LoopbackPair() as pair:
-        pair.client_to_server = Faults(delay=0.15)
+        pair.client_to_server = Faults(delay=0.3)
         pair.client.send(b"late")
         pair.client_to_server = Faults()
         pair.client.send(b"after")  # must not overtake the delayed chunk
@@ -128,12 +128,12 @@ def test_delay_holds_bytes_back_and_keeps_order() -> None:
         start = time.monotonic()
         assert pair.server.recv(10, 1.0) == b"late"
         assert pair.server.recv(10, 0.05) == b"after"
-        assert time.monotonic() - start < 0.5
+        assert time.monotonic() - start < 1.0
 
 
 def test_piece_gap_spaces_pieces() -> None:
     with LoopbackPair() as pair:
-        pair.client_to_server = Faults(split=2, piece_gap=0.08)
+        pair.client_to_server = Faults(split=2, piece_gap=0.2)
         pair.client.send(b"abcd")
         assert pair.server.recv(10, 0.05) == b"ab"
         with pytest.raises(TransportTimeout):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.errors import CodecError, RemoteProtocolError, TransportTimeout
-from conformance.transport.base import LineSettings, Parity
+from conformance.transport.base import IncompleteReceive, LineSettings, Parity
 from conformance.transport.iec21 import (
     AcknowledgementMessage,
     IdentificationMessage,
@@ -184,6 +184,17 @@ def test_malformed_identification(line: tuple[PtyPair, SerialTransport]) -> None
         task.result()
     assert info.value.path == "identification_message.manufacturer_id"
     assert info.value.offset == 2
+
+
+def test_identification_cut_short(line: tuple[PtyPair, SerialTransport]) -> None:
+    pair, client = line
+    task = Background(lambda: sign_on(client, identification_timeout=0.3))
+    pair.master.recv_until(b"\n", 2.0, limit=64)
+    pair.master.send(b"/ABC5\\2X")
+    with pytest.raises(IncompleteReceive, match="identification_message stopped after 8") \
+            as info:
+        task.result()
+    assert info.value.received == b"/ABC5\\2X"
 
 
 def test_identification_without_lf_is_bounded(line: tuple[PtyPair, SerialTransport]) -> None:
