@@ -14,7 +14,8 @@ Both ends are :class:`~conformance.transport.base.SerialLine`: they carry line s
 ``enforce_line_settings`` (the default) the pair behaves like a wire between two UARTs: at
 different baud rates or frame sizes nothing readable arrives (the chunk is dropped); at the
 same frame size the bits are re-read with the receiver's data bits (a 7E1 sender reaches an
-8N1 receiver with the parity bit in bit 7, and the reverse).
+8N1 receiver with the parity bit in bit 7, and the reverse). The model uses both ends'
+settings at the moment of the send, delayed chunks included.
 """
 
 from __future__ import annotations
