@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-VECTORS_PATH = Path(os.environ.get("DLMS_VECTORS", ROOT.parent / "shared" / "vectors" / "public.json"))
+VECTORS_PATH = Path(
+    os.environ.get("DLMS_VECTORS", ROOT.parent / "shared" / "vectors" / "public.json"))
 
 
 @cache
