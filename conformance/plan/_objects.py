@@ -1,0 +1,199 @@
+"""The ``objects`` list -> :class:`CosemObject` values, with access rights resolved.
+
+Access is given per object (``access``, ``method_access``: association name or ``*`` ->
+mode) and overridden per attribute or method; the result lists, for every attribute and
+method, the mode of every association that has one. Objects of the classes in
+:data:`~conformance.plan.classes.CLASSES` get every attribute and method of their version;
+attributes the meter derives take access only, the others need their value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from conformance.plan._context import Ctx
+from conformance.plan._issues import DocPath
+from conformance.plan._values import build_value, parse_datetime
+from conformance.plan.classes import CLASSES, shape_problem, standard_name_problem
+from conformance.plan.cosem import (
+    AccessRights,
+    AttributeAccess,
+    AttributeSpec,
+    ClockSpec,
+    CosemObject,
+    LogicalName,
+    MethodAccess,
+    MethodSpec,
+)
+
+__all__ = ["build_objects"]
+
+_CURRENT_ASSOCIATION = LogicalName(a=0, b=0, c=40, d=0, e=0, f=255)
+
+
+def _resolve(ctx: Ctx, maps: list[tuple[dict[str, str], DocPath]], names: list[str],
+             mode_type: type[AttributeAccess] | type[MethodAccess]) -> AccessRights:
+    """Later maps override earlier ones; in a map, a named entry overrides ``*``."""
+    modes: dict[str, AttributeAccess | MethodAccess] = {}
+    for mapping, path in maps:
+        wildcard = mapping.get("*")
+        if wildcard is not None:
+            for name in names:
+                modes[name] = mode_type[wildcard.upper().replace("-", "_")]
+        for name, mode in mapping.items():
+            if name == "*":
+                continue
+            if name not in names:
+                ctx.error((*path, name), f"no association named {name!r}"
+                                         f" (known: {', '.join(names)})")
+                continue
+            modes[name] = mode_type[mode.upper().replace("-", "_")]
+    return AccessRights(entries=tuple((n, modes[n]) for n in names if n in modes))
+
+
+def _index_map(raw: dict[str, Any] | None) -> dict[int, tuple[str, Any]]:
+    return {int(k): (k, v) for k, v in (raw or {}).items()}
+
+
+def _build_one(ctx: Ctx, data: dict[str, Any], path: DocPath,
+               names: list[str]) -> CosemObject | None:
+    class_id = data["class_id"]
+    ln = ctx.logical_name(data["logical_name"], (*path, "logical_name"))
+    if ln is None:
+        return None
+    info = CLASSES.get(class_id)
+    version = data.get("version", info.default_version if info else 0)
+    counts = None
+    if info is not None:
+        counts = info.versions.get(version)
+        if counts is None:
+            known = ", ".join(str(v) for v in info.versions)
+            ctx.error((*path, "version"), f"{info.name} (class {class_id}) has version(s) "
+                                          f"{known}, not {version}")
+            return None
+        problem = standard_name_problem(class_id, ln)
+        if problem:
+            ctx.error((*path, "logical_name"), problem)
+    if class_id == 15 and ln == _CURRENT_ASSOCIATION:
+        ctx.error((*path, "logical_name"), "0.0.40.0.0.255 is the current association: every "
+                                           "meter has it implicitly; list the instances "
+                                           "0.0.40.0.e.255 instead")
+    association = data.get("association")
+    if class_id in (15, 64):
+        if association is None:
+            ctx.error(path, f"an {CLASSES[class_id].name} object needs association: the "
+                            "association it describes")
+        elif association not in names:
+            ctx.error((*path, "association"), f"no association named {association!r}")
+    elif association is not None:
+        ctx.error((*path, "association"), "only Association LN (15) and Security setup (64) "
+                                          "objects name an association")
+    for key, cls in (("profile", 7), ("clock", 8)):
+        if key in data and class_id != cls:
+            ctx.error((*path, key), f"{key} is only used with class {cls}")
+
+    attr_maps = [(data.get("access") or {}, (*path, "access"))]
+    meth_maps = [(data.get("method_access") or {}, (*path, "method_access"))]
+    attrs_raw = _index_map(data.get("attributes"))
+    meths_raw = _index_map(data.get("methods"))
+    attr_count = counts[0] if counts else max([1, *attrs_raw])
+    meth_count = counts[1] if counts else max([0, *meths_raw])
+    derived = info.derived if info else frozenset()
+
+    attributes: list[AttributeSpec] = []
+    for index in range(1, attr_count + 1):
+        key, entry = attrs_raw.get(index, (str(index), None))
+        apath = (*path, "attributes", key)
+        access = _resolve(ctx, [*attr_maps, *([((entry or {}).get("access") or {},
+                                                 (*apath, "access"))])],
+                          names, AttributeAccess)
+        has_value = entry is not None and any(k in entry for k in ("type", "value", "ascii",
+                                                                   "date_time"))
+        value = None
+        if index == 1 or index in derived:
+            if has_value:
+                why = ("attribute 1 is the logical_name" if index == 1 else
+                       f"attribute {index} of a {info.name if info else ''} object is derived "
+                       "by the meter")
+                ctx.error(apath, f"{why}: give only its access")
+        elif entry is None or not has_value:
+            if info is not None or entry is not None:
+                ctx.error(apath if entry is not None else (*path, "attributes"),
+                          f"attribute {index} needs its value ({{type: ..., value: ...}})")
+        else:
+            value = build_value(ctx, entry, apath)
+            shape = info.types.get(index) if info else None
+            if value is not None and shape is not None:
+                problem = shape_problem(value, shape)
+                if problem:
+                    ctx.error(apath, f"attribute {index} of a {info.name if info else ''} "
+                                     f"object: {problem}")
+        if index in attrs_raw or info is not None or index == 1:
+            attributes.append(AttributeSpec(index=index, value=value, access=access))
+    for index, (key, _) in attrs_raw.items():
+        if index > attr_count:
+            ctx.error((*path, "attributes", key),
+                      f"{info.name if info else 'the class'} (class {class_id}) version "
+                      f"{version} has attributes 1..{attr_count}")
+
+    methods: list[MethodSpec] = []
+    for index in range(1, meth_count + 1):
+        key, entry = meths_raw.get(index, (str(index), None))
+        mpath = (*path, "methods", key)
+        access = _resolve(ctx, [*meth_maps, ((entry or {}).get("access") or {},
+                                             (*mpath, "access"))], names, MethodAccess)
+        if index in meths_raw or info is not None:
+            methods.append(MethodSpec(index=index, access=access))
+    for index, (key, _) in meths_raw.items():
+        if index > meth_count:
+            ctx.error((*path, "methods", key),
+                      f"{info.name if info else 'the class'} (class {class_id}) version "
+                      f"{version} has " + (f"methods 1..{meth_count}" if meth_count
+                                           else "no methods"))
+
+    clock = None
+    if "clock" in data and class_id == 8:
+        raw_time = data["clock"]["time"]
+        time = None
+        if raw_time != "now":
+            try:
+                time = parse_datetime(raw_time)
+            except ValueError as exc:
+                ctx.error((*path, "clock", "time"), f"{exc} (or 'now')")
+        clock = ClockSpec(time=time, running=data["clock"].get("running", True))
+    return CosemObject(class_id=class_id, logical_name=ln, version=version,
+                       name=data.get("name"), association=association,
+                       attributes=tuple(attributes), methods=tuple(methods), clock=clock)
+
+
+def build_objects(ctx: Ctx, items: list[dict[str, Any]], path: DocPath,
+                  names: list[str]) -> list[tuple[CosemObject, dict[str, Any], DocPath]]:
+    """Every object (profiles are added afterwards, when all objects are known), with the
+    raw data and path of each for the later passes."""
+    built: list[tuple[CosemObject, dict[str, Any], DocPath]] = []
+    seen: dict[LogicalName, int] = {}
+    owners: dict[tuple[int, str], int] = {}
+    for i, data in enumerate(items):
+        opath = (*path, i)
+        obj = _build_one(ctx, data, opath, names)
+        if obj is None:
+            continue
+        if obj.logical_name in seen:
+            ctx.error((*opath, "logical_name"), f"logical name {obj.logical_name} is already "
+                                                f"used by objects[{seen[obj.logical_name]}]")
+        seen.setdefault(obj.logical_name, i)
+        if obj.association is not None and obj.class_id in (15, 64):
+            owner = (obj.class_id, obj.association)
+            if owner in owners:
+                ctx.error((*opath, "association"), f"association {obj.association!r} already "
+                                                   f"has a {CLASSES[obj.class_id].name} object "
+                                                   f"(objects[{owners[owner]}])")
+            owners.setdefault(owner, i)
+        built.append((obj, data, opath))
+    return built
+
+
+def with_profile(obj: CosemObject, profile: Any) -> CosemObject:
+    """``obj`` with its profile definition set."""
+    return dataclasses.replace(obj, profile=profile)

@@ -1,0 +1,172 @@
+"""``profile:`` of a Profile Generic object -> :class:`ProfileSpec`, once every object is
+known (each column's type is the type of the attribute it captures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.plan._context import Ctx
+from conformance.plan._issues import DocPath
+from conformance.plan._values import build_value
+from conformance.plan.cosem import (
+    INTEGER_RANGES,
+    CaptureObject,
+    ColumnGenerator,
+    CosemObject,
+    DataType,
+    GeneratorKind,
+    LogicalName,
+    ProfileSpec,
+    SortMethod,
+    TypedValue,
+)
+
+__all__ = ["build_profile"]
+
+_GENERATOR_KEYS = {
+    GeneratorKind.CLOCK: set(),
+    GeneratorKind.COUNTER: {"start", "step", "jitter"},
+    GeneratorKind.GAUGE: {"minimum", "maximum"},
+    GeneratorKind.CONSTANT: {"value"},
+}
+_COUNTER_TYPES = {t for t in INTEGER_RANGES if t not in (DataType.ENUM, DataType.BCD)}
+
+
+def _column(ctx: Ctx, data: dict[str, Any], path: DocPath, rows: int,
+            objects: dict[LogicalName, CosemObject]) -> CaptureObject | None:
+    ln = ctx.logical_name(data["logical_name"], (*path, "logical_name"))
+    if ln is None:
+        return None
+    class_id = data["class_id"]
+    attribute = data.get("attribute", 2)
+    data_index = data.get("data_index", 0)
+    target = objects.get(ln)
+    if target is None:
+        ctx.error((*path, "logical_name"), f"capture object {ln} is not among the meter's "
+                                           "objects")
+        return None
+    if target.class_id != class_id:
+        ctx.error((*path, "class_id"), f"object {ln} has class {target.class_id}, "
+                                       f"not {class_id}")
+        return None
+    try:
+        attr = target.attribute(attribute)
+    except KeyError:
+        ctx.error((*path, "attribute"), f"object {ln} has no attribute {attribute}")
+        return None
+    is_clock = class_id == 8 and attribute == 2
+    value: TypedValue | None = attr.value
+    if is_clock:
+        # Clock time: a date-time carried as octet-string(12) (Blue Book class 8).
+        value = None
+        column_type = DataType.OCTET_STRING
+        if data_index:
+            ctx.error((*path, "data_index"), "the clock time is captured whole (data_index 0)")
+            return None
+    elif value is None:
+        ctx.error((*path, "attribute"), f"attribute {attribute} of {ln} is derived by the "
+                                        "meter: a profile cannot synthesise it")
+        return None
+    else:
+        if data_index:
+            items = value.value if isinstance(value.value, tuple) else ()
+            if not 1 <= data_index <= len(items):
+                ctx.error((*path, "data_index"), f"attribute {attribute} of {ln} has no "
+                                                 f"element {data_index}")
+                return None
+            value = items[data_index - 1]
+        column_type = value.type
+    gen = _generator(ctx, data.get("generator"), (*path, "generator"), column_type, is_clock,
+                     value, rows)
+    if gen is None:
+        return None
+    return CaptureObject(class_id=class_id, logical_name=ln, attribute=attribute,
+                         data_index=data_index, generator=gen, type=column_type)
+
+
+def _generator(ctx: Ctx, data: dict[str, Any] | None, path: DocPath, column_type: DataType,
+               is_clock: bool, current: TypedValue | None, rows: int) -> ColumnGenerator | None:
+    if data is None:
+        if is_clock:
+            return ColumnGenerator(kind=GeneratorKind.CLOCK)
+        ctx.error(path[:-1], "needs a generator (counter, gauge or constant)")
+        return None
+    kind = GeneratorKind(data["kind"])
+    for key in data:
+        if key != "kind" and key not in _GENERATOR_KEYS[kind]:
+            ctx.error((*path, key), f"{key!r} is not used by a {kind.value} generator")
+    name = column_type.plan_name
+    if kind is GeneratorKind.CLOCK:
+        if not is_clock:
+            ctx.error((*path, "kind"), "a clock generator only fills the clock's time "
+                                       "(class 8, attribute 2)")
+            return None
+        return ColumnGenerator(kind=kind)
+    if is_clock:
+        ctx.error((*path, "kind"), "the clock's time column uses the clock generator")
+        return None
+    if kind is GeneratorKind.COUNTER:
+        if column_type not in _COUNTER_TYPES:
+            ctx.error((*path, "kind"), f"a counter needs an integer column, this one is {name}")
+            return None
+        start, step, jitter = data.get("start", 0), data.get("step", 0), data.get("jitter", 0)
+        lo, hi = INTEGER_RANGES[column_type]
+        # Row 0 is start plus its jitter, each later row adds step plus its jitter.
+        last = start + max(rows - 1, 0) * step + rows * jitter
+        if not lo <= start <= hi:
+            ctx.error((*path, "start"), f"{start} is out of range for {name} ({lo}..{hi})")
+            return None
+        if last > hi:
+            ctx.error(path, f"the counter may reach {last} within {rows} rows, beyond the "
+                            f"range of {name} (..{hi})")
+            return None
+        return ColumnGenerator(kind=kind, start=start, step=step, jitter=jitter)
+    if kind is GeneratorKind.GAUGE:
+        lo_v, hi_v = data.get("minimum", 0), data.get("maximum", 0)
+        if lo_v > hi_v:
+            ctx.error(path, f"minimum {lo_v} is above maximum {hi_v}")
+            return None
+        if column_type in INTEGER_RANGES:
+            lo, hi = INTEGER_RANGES[column_type]
+            if not (float(lo_v).is_integer() and float(hi_v).is_integer()):
+                ctx.error(path, f"an {name} gauge needs whole minimum and maximum")
+                return None
+            if lo_v < lo or hi_v > hi:
+                ctx.error(path, f"minimum..maximum must lie within {lo}..{hi} for {name}")
+                return None
+            return ColumnGenerator(kind=kind, minimum=int(lo_v), maximum=int(hi_v))
+        if column_type not in (DataType.FLOAT32, DataType.FLOAT64):
+            ctx.error((*path, "kind"), f"a gauge needs a numeric column, this one is {name}")
+            return None
+        return ColumnGenerator(kind=kind, minimum=float(lo_v), maximum=float(hi_v))
+    value = current
+    if "value" in data:
+        value = build_value(ctx, data["value"], (*path, "value"))
+        if value is None:
+            return None
+        if value.type is not column_type:
+            ctx.error((*path, "value"), f"the column is {name}, the value is "
+                                        f"{value.type.plan_name}")
+            return None
+    return ColumnGenerator(kind=kind, value=value)
+
+
+def build_profile(ctx: Ctx, data: dict[str, Any], path: DocPath,
+                  objects: dict[LogicalName, CosemObject]) -> ProfileSpec | None:
+    """The ``profile`` mapping of a class 7 object."""
+    rows = data["rows"]
+    entries = data.get("profile_entries", max(rows, 1))
+    if entries < rows:
+        ctx.error((*path, "profile_entries"), f"the buffer holds {entries} entries, fewer "
+                                              f"than rows ({rows})")
+    columns = []
+    for j, cdata in enumerate(data["capture_objects"]):
+        column = _column(ctx, cdata, (*path, "capture_objects", j), rows, objects)
+        if column is not None:
+            columns.append(column)
+    if len(columns) != len(data["capture_objects"]):
+        return None
+    return ProfileSpec(capture_objects=tuple(columns), capture_period=data["capture_period"],
+                       rows=rows, profile_entries=entries,
+                       sort_method=SortMethod[data.get("sort_method", "fifo").upper()],
+                       seed=data.get("seed", 0))

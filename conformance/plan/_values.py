@@ -1,0 +1,147 @@
+"""Typed A-XDR values of a plan: ``{type: long-unsigned, value: 5}`` -> :class:`TypedValue`.
+
+Ranges follow IEC 62056-6-2 4.1.5 (Integer8 .. Unsigned64, float32/float64); visible-string
+is ISO 646 (printable ASCII); a bit-string is written as its bits (``"1010"``); an
+octet-string is hex, or ``ascii:`` text, or ``date_time:`` for the 12-octet date-time form;
+date-time, date and time take ISO 8601 text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from conformance.plan._context import Ctx
+from conformance.plan._issues import DocPath
+from conformance.plan.cosem import INTEGER_RANGES, DataType, TypedValue
+
+__all__ = ["build_value", "parse_datetime", "shape_signature"]
+
+_FLOAT32_MAX = 3.4028234663852886e38
+_ALTERNATIVES = ("value", "ascii", "date_time")
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """An ISO 8601 date and time (``ValueError`` names the problem)."""
+    if "T" not in text and " " not in text.strip():
+        raise ValueError(f"expected an ISO 8601 date and time like 2024-06-01T12:00:00, "
+                         f"got {text!r}")
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected an ISO 8601 date and time like 2024-06-01T12:00:00, "
+                         f"got {text!r}") from None
+
+
+def shape_signature(value: TypedValue) -> Any:
+    """The type tree of a value (used to check that compact-array elements agree)."""
+    if value.type is DataType.STRUCTURE and isinstance(value.value, tuple):
+        return (value.type, tuple(shape_signature(v) for v in value.value))
+    if value.type in (DataType.ARRAY, DataType.COMPACT_ARRAY) and isinstance(value.value, tuple):
+        return (value.type, shape_signature(value.value[0]) if value.value else None)
+    return value.type
+
+
+def build_value(ctx: Ctx, data: dict[str, Any], path: DocPath) -> TypedValue | None:
+    """A typed value mapping (``type`` plus one of ``value``/``ascii``/``date_time``)."""
+    if "type" not in data:
+        ctx.error(path, "missing required key 'type'")
+        return None
+    kind = DataType.from_plan_name(data["type"])
+    given = [k for k in _ALTERNATIVES if k in data]
+    if kind is DataType.NULL_DATA:
+        if any(data.get(k) is not None for k in given):
+            ctx.error(path, "null-data has no value")
+        return TypedValue(type=kind)
+    for key in ("ascii", "date_time"):
+        if key in data and kind is not DataType.OCTET_STRING:
+            ctx.error((*path, key), f"{key} is only used with type octet-string")
+            return None
+    if len(given) != 1:
+        ctx.error(path, f"{kind.plan_name} needs exactly one of "
+                        f"{', '.join(_ALTERNATIVES) if kind is DataType.OCTET_STRING else 'value'}"
+                        + (f" (got {' and '.join(given)})" if given else ""))
+        return None
+    key = given[0]
+    raw = data[key]
+    at = (*path, key)
+    try:
+        content = _content(ctx, kind, key, raw, at)
+    except ValueError as exc:
+        ctx.error(at, str(exc))
+        return None
+    if content is _FAILED:
+        return None
+    return TypedValue(type=kind, value=content)
+
+
+_FAILED: Any = object()
+
+
+def _content(ctx: Ctx, kind: DataType, key: str, raw: Any, at: DocPath) -> Any:
+    if kind in INTEGER_RANGES:
+        lo, hi = INTEGER_RANGES[kind]
+        if not lo <= raw <= hi:
+            raise ValueError(f"{raw} is out of range for {kind.plan_name} ({lo}..{hi})")
+        return raw
+    if kind is DataType.BOOLEAN:
+        return raw
+    if kind in (DataType.FLOAT32, DataType.FLOAT64):
+        value = float(raw)
+        if kind is DataType.FLOAT32 and math.isfinite(value) and abs(value) > _FLOAT32_MAX:
+            raise ValueError(f"{raw} is out of range for float32")
+        return value
+    if kind is DataType.BIT_STRING:
+        if any(ch not in "01" for ch in raw):
+            raise ValueError(f"a bit-string is written as its bits (0 and 1), got {raw!r}")
+        return raw
+    if kind is DataType.VISIBLE_STRING:
+        if any(not " " <= ch <= "~" for ch in raw):
+            raise ValueError("a visible-string holds printable ASCII characters only")
+        return raw
+    if kind is DataType.UTF8_STRING:
+        return raw
+    if kind is DataType.OCTET_STRING:
+        if key == "ascii":
+            if not raw.isascii():
+                raise ValueError("ascii text must be ASCII")
+            return raw.encode("ascii")
+        if key == "date_time":
+            return parse_datetime(raw)
+        data = ctx.hexbytes(raw, at, what="octet-string")
+        return _FAILED if data is None else data
+    if kind is DataType.DATE_TIME:
+        return parse_datetime(raw)
+    if kind is DataType.DATE:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"expected an ISO 8601 date like 2024-06-01, got {raw!r}") from None
+    if kind is DataType.TIME:
+        try:
+            value_t = dt.time.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"expected an ISO 8601 time like 12:30:00, got {raw!r}") from None
+        if value_t.tzinfo is not None:
+            raise ValueError("a COSEM time has no time zone")
+        return value_t
+    # array, structure, compact-array
+    items: list[TypedValue] = []
+    ok = True
+    for i, item in enumerate(raw):
+        built = build_value(ctx, item, (*at, i))
+        if built is None:
+            ok = False
+        else:
+            items.append(built)
+    if not ok:
+        return _FAILED
+    if kind is DataType.COMPACT_ARRAY and items:
+        first = shape_signature(items[0])
+        for i, item in enumerate(items[1:], start=1):
+            if shape_signature(item) != first:
+                ctx.error((*at, i), "compact-array elements must all have the type of "
+                                    "element 0")
+                return _FAILED
+    return tuple(items)

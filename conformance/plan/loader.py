@@ -1,0 +1,131 @@
+"""Load a test plan: YAML -> structural validation (JSON Schema) -> model with semantic checks.
+
+Nothing runs on a plan that does not load. Every mistake is reported as one line
+``FILE:LINE: PATH.IN.DOC: what is wrong`` (YAML syntax errors as ``FILE:LINE:COLUMN: ...``);
+all mistakes of a plan are collected and raised together as one
+:class:`~conformance.plan.PlanErrors` (a :class:`~conformance.errors.PlanError`), the first
+line being the first mistake in the document.
+
+A plan holds one meter (``meter:``) or a fleet (``meters:``); with a fleet, ``defaults:``
+is merged under every meter (mappings key by key, lists and values replaced), which keeps
+the transport settings and the associations of a series of identical meters in one place.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from conformance.plan._context import Ctx
+from conformance.plan._issues import DocPath, Issues, PlanErrors, PlanIssue, SourceMap
+from conformance.plan._meter import build_meter
+from conformance.plan._schema_errors import schema_issues
+from conformance.plan._yaml import YamlSyntaxError, parse_yaml
+from conformance.plan.model import TestPlan
+
+__all__ = ["default_plan_path", "load_plan", "load_plan_text", "plan_from_dict"]
+
+
+def default_plan_path() -> Path:
+    """The default plan (the reference meter): ``testplans/simulator.yaml`` of the source
+    tree."""
+    return Path(__file__).resolve().parents[2] / "testplans" / "simulator.yaml"
+
+
+def load_plan(path: str | os.PathLike[str], *,
+              environ: Mapping[str, str] | None = None) -> TestPlan:
+    """Load and validate the plan file at ``path``.
+
+    ``file:`` secrets are relative to the plan's directory; ``environ`` replaces
+    ``os.environ`` for ``env:`` secrets. Raises :class:`~conformance.errors.PlanError`.
+    """
+    source = os.fspath(path)
+    file = Path(source)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PlanErrors([PlanIssue(source=source, line=None, path="",
+                                    message="the plan is not UTF-8 text")]) from None
+    except OSError as exc:
+        raise PlanErrors([PlanIssue(source=source, line=None, path="",
+                                    message=f"cannot read the plan: {exc.strerror or exc}")]) \
+            from None
+    return load_plan_text(text, source=source, base_dir=file.parent, environ=environ)
+
+
+def load_plan_text(text: str, *, source: str = "<string>", base_dir: Path | None = None,
+                   environ: Mapping[str, str] | None = None) -> TestPlan:
+    """Load and validate a plan from YAML ``text``; ``source`` names it in messages and
+    ``base_dir`` anchors relative ``file:`` secrets (default: the current directory)."""
+    issues = Issues(source)
+    try:
+        data = parse_yaml(text, issues)
+    except YamlSyntaxError as exc:
+        raise PlanErrors([PlanIssue(source=source, line=exc.line, column=exc.column, path="",
+                                    message=f"YAML syntax error: {exc.message}")]) from None
+    if data is None:
+        raise PlanErrors([PlanIssue(source=source, line=None, path="",
+                                    message="the plan is empty")])
+    return _load(data, issues, base_dir=base_dir, environ=environ)
+
+
+def plan_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
+                   base_dir: Path | None = None,
+                   environ: Mapping[str, str] | None = None) -> TestPlan:
+    """Validate and load a plan given as plain data (e.g. from :func:`plan_to_dict` or JSON);
+    messages carry no line numbers."""
+    return _load(copy.deepcopy(dict(data)), Issues(source, SourceMap()), base_dir=base_dir,
+                 environ=environ)
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge(base[key], value) if key in base else value
+        return out
+    return over
+
+
+def _apply_defaults(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
+    defaults = data.get("defaults")
+    if not isinstance(defaults, dict):
+        return data
+    targets: list[DocPath] = []
+    if isinstance(data.get("meter"), dict):
+        targets.append(("meter",))
+    if isinstance(data.get("meters"), list):
+        targets.extend(("meters", i) for i, m in enumerate(data["meters"]) if isinstance(m, dict))
+    out = dict(data)
+    for target in targets:
+        if target == ("meter",):
+            out["meter"] = _merge(defaults, data["meter"])
+        else:
+            out["meters"] = list(out["meters"])
+            out["meters"][target[1]] = _merge(defaults, data["meters"][target[1]])
+        smap.copy_subtree(("defaults",), target)
+    return out
+
+
+def _load(data: Any, issues: Issues, *, base_dir: Path | None,
+          environ: Mapping[str, str] | None) -> TestPlan:
+    if isinstance(data, dict):
+        data = _apply_defaults(data, issues.smap)
+    schema_issues(data, issues)
+    issues.raise_if_any()
+    ctx = Ctx(issues, base_dir=base_dir, environ=environ)
+    if "meter" in data:
+        meters = [build_meter(ctx, data["meter"], ("meter",))]
+    else:
+        meters = [build_meter(ctx, m, ("meters", i)) for i, m in enumerate(data["meters"])]
+        first: dict[str, int] = {}
+        for i, meter in enumerate(meters):
+            if meter.name in first:
+                ctx.error(("meters", i, "name"), f"duplicate meter name {meter.name!r} (also "
+                                                 f"meters[{first[meter.name]}])")
+            first.setdefault(meter.name, i)
+    issues.raise_if_any()
+    return TestPlan(meters=tuple(meters), version=data.get("version", 1), source=issues.source)
