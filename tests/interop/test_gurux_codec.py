@@ -19,6 +19,7 @@ import pytest
 from conformance.codec.acse import AARE, AARQ, RLRE, RLRQ
 from tests.interop.cases import service_cases
 from tests.interop.cases_acse import acse_cases, ciphered_cases
+from tests.interop.compare import GuruxMismatch, assert_same
 from tests.interop.generate import KEYS, OurCase
 from tests.interop.gurux_peer import GuruxFailure, GuruxKeys, gurux_decipher, gurux_pdu_to_xml
 from tests.interop.gurux_xml import read_pdu
@@ -27,20 +28,6 @@ from tests.interop.ours import apdu_fields, decode
 pytestmark = pytest.mark.gurux
 
 _DEDICATED_TAGS = frozenset({0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD7, 0xDC})
-
-
-class GuruxMismatch(AssertionError):
-    """gurux read other values than the ones we encoded."""
-
-
-def assert_same(ours: dict[str, Any] | None, gurux: dict[str, Any], what: str) -> None:
-    """Raise :class:`GuruxMismatch` listing every field that differs."""
-    assert ours is not None, f"no field mapping for {what}"
-    if ours != gurux:
-        keys = sorted(set(ours) | set(gurux))
-        diff = [f"  {k}: ours={ours.get(k)!r}\n  {' ' * len(k)}  gurux={gurux.get(k)!r}"
-                for k in keys if ours.get(k) != gurux.get(k)]
-        raise GuruxMismatch(f"{what}: gurux read other fields\n" + "\n".join(diff))
 
 
 def _params(cases: list[OurCase]) -> list[Any]:

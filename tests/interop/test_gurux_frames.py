@@ -30,6 +30,7 @@ from conformance.codec.hdlc import (
 from conformance.codec.wrapper import WrapperFrame
 from tests.interop.cases import service_cases
 from tests.interop.cases_acse import acse_cases
+from tests.interop.compare import assert_same
 from tests.interop.generate import rng_for
 from tests.interop.gurux_peer import (
     GuruxFailure,
@@ -38,7 +39,6 @@ from tests.interop.gurux_peer import (
 )
 from tests.interop.gurux_xml import hdlc_address_int, read_frame
 from tests.interop.ours import apdu_fields, decode
-from tests.interop.test_gurux_codec import assert_same
 
 pytestmark = pytest.mark.gurux
 
