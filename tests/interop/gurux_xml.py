@@ -1,6 +1,7 @@
 """Read gurux's SIMPLE_XML into plain values, field by field, for comparison with our codec.
 
-Every reader returns a ``dict`` keyed by the standard's component names in snake_case
+Frames (``messageToXml``) are read by :mod:`tests.interop.gurux_xml_frame`. Every reader
+returns a ``dict`` keyed by the standard's component names in snake_case
 (``invoke_id_and_priority``, ``cosem_attribute_descriptor``...) with an ``"apdu"`` key
 holding the standard name of the CHOICE alternative (``"get-request-normal"``). Values are
 plain: ``int``, ``bool``, ``bytes``, tuples, and A-XDR data as :data:`DataValue`.
@@ -38,16 +39,22 @@ from gurux_dlms.enums import Authentication, TranslatorOutputType
 from gurux_dlms.GXDLMS import GXDLMS
 from gurux_dlms.TranslatorSimpleTags import TranslatorSimpleTags as _Tags
 
-from tests.interop.gurux_peer import GuruxFailure, GuruxMessage
+from tests.interop.gurux_peer import GuruxFailure
 
 __all__ = [
+    "CIPHERED_NAMES",
     "DataValue",
+    "bytes_value",
+    "children",
     "gurux_string",
     "hdlc_address_int",
+    "hex_value",
+    "only",
     "parse_xml",
     "read_data",
-    "read_frame",
+    "read_element",
     "read_pdu",
+    "value",
 ]
 
 DataValue = tuple[int, Any]
@@ -69,7 +76,7 @@ _MECHANISMS = {Authentication.toString(v): v for v in range(8)}
 _CONTEXTS = {"LN": 1, "SN": 2, "LN_WITH_CIPHERING": 3, "SN_WITH_CIPHERING": 4}
 _DAR = {GXDLMS.errorCodeToString(TranslatorOutputType.SIMPLE_XML, v): v
         for v in (0, 1, 2, 3, 4, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 250)}
-_CIPHERED = {  # gurux tag -> the xDLMS-APDU CHOICE name of IEC 62056-5-3 (sic "actionRequest")
+CIPHERED_NAMES = {  # gurux tag -> the xDLMS-APDU CHOICE name of IEC 62056-5-3 (sic "actionRequest")
     "glo_InitiateRequest": "glo-initiateRequest", "glo_InitiateResponse": "glo-initiateResponse",
     "glo_GetRequest": "glo-get-request", "glo_GetResponse": "glo-get-response",
     "glo_SetRequest": "glo-set-request", "glo_SetResponse": "glo-set-response",
@@ -111,26 +118,29 @@ def parse_xml(xml: str) -> ET.Element:
         raise GuruxFailure(f"gurux wrote invalid XML ({exc}): {text[:200]}") from exc
 
 
-def _value(e: ET.Element) -> str:
+def value(e: ET.Element) -> str:
+    """The ``Value`` attribute (gurux's SIMPLE_XML carries every scalar there)."""
     v = e.get("Value")
     if v is None:
         raise GuruxFailure(f"<{e.tag}> has no Value attribute")
     return v
 
 
-def _hex(e: ET.Element) -> int:
-    return int(_value(e), 16)
+def hex_value(e: ET.Element) -> int:
+    """``Value`` read as a hex number."""
+    return int(value(e), 16)
 
 
-def _bytes(e: ET.Element) -> bytes:
-    return bytes.fromhex(_value(e))
+def bytes_value(e: ET.Element) -> bytes:
+    """``Value`` read as hex octets."""
+    return bytes.fromhex(value(e))
 
 
 def _signed(v: int, bits: int) -> int:
     return v - (1 << bits) if v >> (bits - 1) else v
 
 
-def _children(e: ET.Element, *expected: str) -> dict[str, ET.Element]:
+def children(e: ET.Element, *expected: str) -> dict[str, ET.Element]:
     """Children by tag; any tag outside ``expected`` (or a repeated one) fails."""
     out: dict[str, ET.Element] = {}
     for c in e:
@@ -140,7 +150,8 @@ def _children(e: ET.Element, *expected: str) -> dict[str, ET.Element]:
     return out
 
 
-def _only(e: ET.Element) -> ET.Element:
+def only(e: ET.Element) -> ET.Element:
+    """The single child of ``e`` (anything else fails)."""
     kids = list(e)
     if len(kids) != 1:
         raise GuruxFailure(f"<{e.tag}> has {len(kids)} children, expected one")
@@ -165,27 +176,27 @@ def read_data(e: ET.Element) -> DataValue:
     if tag in ("Array", "Structure"):
         return (1 if tag == "Array" else 2, tuple(read_data(c) for c in _counted(e)))
     if tag == "Boolean":
-        return (3, {"True": True, "False": False}[_value(e)])
+        return (3, {"True": True, "False": False}[value(e)])
     if tag == "BitString":
-        return (4, _value(e))
+        return (4, value(e))
     if tag in ("String", "StringUTF8"):
-        return (10 if tag == "String" else 12, _value(e))
+        return (10 if tag == "String" else 12, value(e))
     if tag in _INT_TAGS:
         axdr, bits, signed = _INT_TAGS[tag]
-        v = _hex(e)
+        v = hex_value(e)
         return (axdr, _signed(v, bits) if signed else v)
     if tag in _BYTES_TAGS:
-        return (_BYTES_TAGS[tag], _bytes(e))
+        return (_BYTES_TAGS[tag], bytes_value(e))
     if tag == "CompactArray":
-        kids = _children(e, "ContentsDescription", "ArrayContents")
+        kids = children(e, "ContentsDescription", "ArrayContents")
         types = tuple(c.tag for c in kids["ContentsDescription"])
         return (19, (types, (kids["ArrayContents"].text or "").strip()))
     raise GuruxFailure(f"unknown gurux data tag <{tag}>")
 
 
 def _descriptor(e: ET.Element, member: str = "AttributeId") -> tuple[int, bytes, int]:
-    k = _children(e, "ClassId", "InstanceId", member)
-    return (_hex(k["ClassId"]), _bytes(k["InstanceId"]), _hex(k[member]))
+    k = children(e, "ClassId", "InstanceId", member)
+    return (hex_value(k["ClassId"]), bytes_value(k["InstanceId"]), hex_value(k[member]))
 
 
 def _conformance(e: ET.Element) -> frozenset[int]:
@@ -201,25 +212,25 @@ def _conformance(e: ET.Element) -> frozenset[int]:
 
 def _get_data_result(e: ET.Element) -> tuple[str, Any]:
     if e.tag == "Data":
-        return ("data", read_data(_only(e)))
+        return ("data", read_data(only(e)))
     if e.tag in ("DataAccessError", "DataAccessResult"):
-        return ("data-access-result", _DAR[_value(e)])
+        return ("data-access-result", _DAR[value(e)])
     if e.tag == "RawData":
-        return ("raw-data", _bytes(e))
+        return ("raw-data", bytes_value(e))
     raise GuruxFailure(f"unexpected <{e.tag}> as a result")
 
 
 def _access_selection(e: ET.Element | None) -> tuple[int, DataValue] | None:
     if e is None:
         return None
-    k = _children(e, "AccessSelector", "AccessParameters")
-    return (_hex(k["AccessSelector"]), read_data(_only(k["AccessParameters"])))
+    k = children(e, "AccessSelector", "AccessParameters")
+    return (hex_value(k["AccessSelector"]), read_data(only(k["AccessParameters"])))
 
 
 def _datablock(e: ET.Element) -> dict[str, Any]:
-    k = _children(e, "LastBlock", "BlockNumber", "RawData")
-    return {"last_block": bool(_hex(k["LastBlock"])), "block_number": _hex(k["BlockNumber"]),
-            "raw_data": _bytes(k["RawData"])}
+    k = children(e, "LastBlock", "BlockNumber", "RawData")
+    return {"last_block": bool(hex_value(k["LastBlock"])),
+            "block_number": hex_value(k["BlockNumber"]), "raw_data": bytes_value(k["RawData"])}
 
 
 def _descriptor_list(e: ET.Element) -> tuple[tuple[int, bytes, int], ...]:
@@ -227,7 +238,7 @@ def _descriptor_list(e: ET.Element) -> tuple[tuple[int, bytes, int], ...]:
     for c in _counted(e):
         if c.tag != "AttributeDescriptorWithSelection":
             raise GuruxFailure(f"unexpected <{c.tag}> in <{e.tag}>")
-        out.append(_descriptor(_children(c, "AttributeDescriptor")["AttributeDescriptor"]))
+        out.append(_descriptor(children(c, "AttributeDescriptor")["AttributeDescriptor"]))
     return tuple(out)
 
 
@@ -251,30 +262,30 @@ def _service(e: ET.Element) -> dict[str, Any]:
     if e.tag not in names:
         raise GuruxFailure(f"gurux service <{e.tag}> is not read")
     out: dict[str, Any] = {"apdu": names[e.tag]}
-    k = _children(e, "InvokeIdAndPriority", "AttributeDescriptor", "AccessSelection",
+    k = children(e, "InvokeIdAndPriority", "AttributeDescriptor", "AccessSelection",
                   "BlockNumber", "AttributeDescriptorList", "Result", "DataBlock", "Value",
                   "ValueList", "MethodDescriptor", "MethodInvocationParameters",
                   "ReturnParameters")
-    out["invoke_id_and_priority"] = _hex(k.pop("InvokeIdAndPriority"))
+    out["invoke_id_and_priority"] = hex_value(k.pop("InvokeIdAndPriority"))
     if "AttributeDescriptor" in k:
         out["cosem_attribute_descriptor"] = _descriptor(k.pop("AttributeDescriptor"))
         out["access_selection"] = _access_selection(k.pop("AccessSelection", None))
     if "MethodDescriptor" in k:
         out["cosem_method_descriptor"] = _descriptor(k.pop("MethodDescriptor"), "MethodId")
         p = k.pop("MethodInvocationParameters", None)
-        out["method_invocation_parameters"] = None if p is None else read_data(_only(p))
+        out["method_invocation_parameters"] = None if p is None else read_data(only(p))
     if "BlockNumber" in k:
-        out["block_number"] = _hex(k.pop("BlockNumber"))
+        out["block_number"] = hex_value(k.pop("BlockNumber"))
     if "AttributeDescriptorList" in k:
         out["attribute_descriptor_list"] = _descriptor_list(k.pop("AttributeDescriptorList"))
     if "DataBlock" in k:
         out["datablock"] = _datablock(k.pop("DataBlock"))
     if "Value" in k:
-        out["value"] = read_data(_only(k.pop("Value")))
+        out["value"] = read_data(only(k.pop("Value")))
     if "ValueList" in k:
         out["value_list"] = tuple(read_data(c) for c in _counted(k.pop("ValueList")))
     if "ReturnParameters" in k:
-        out["return_parameters"] = _get_data_result(_only(k.pop("ReturnParameters")))
+        out["return_parameters"] = _get_data_result(only(k.pop("ReturnParameters")))
     if "Result" in k:
         out.update(_result(e.tag, k.pop("Result")))
     return out
@@ -282,50 +293,51 @@ def _service(e: ET.Element) -> dict[str, Any]:
 
 def _result(service: str, e: ET.Element) -> dict[str, Any]:
     if service == "GetResponseNormal":
-        return {"result": _get_data_result(_only(e))}
+        return {"result": _get_data_result(only(e))}
     if service == "GetResponsewithDataBlock":
-        k = _children(e, "LastBlock", "BlockNumber", "Result")
-        return {"last_block": bool(_hex(k["LastBlock"])), "block_number": _hex(k["BlockNumber"]),
-                "result": _get_data_result(_only(k["Result"]))}
+        k = children(e, "LastBlock", "BlockNumber", "Result")
+        return {"last_block": bool(hex_value(k["LastBlock"])),
+                "block_number": hex_value(k["BlockNumber"]),
+                "result": _get_data_result(only(k["Result"]))}
     if service == "GetResponseWithList":
         return {"result": tuple(_get_data_result(c) for c in _counted(e))}
     if service == "SetResponseWithList":
-        return {"result": tuple(_DAR[_value(c)] for c in _counted(e, 10))}
-    return {"result": _DAR[_value(e)]}
+        return {"result": tuple(_DAR[value(c)] for c in _counted(e, 10))}
+    return {"result": _DAR[value(e)]}
 
 
 def _initiate(e: ET.Element) -> dict[str, Any]:
     request = e.tag == "InitiateRequest"
     out: dict[str, Any] = {"apdu": "initiate-request" if request else "initiate-response"}
     if request:
-        k = _children(e, "DedicatedKey", "ProposedQualityOfService", "ProposedDlmsVersionNumber",
+        k = children(e, "DedicatedKey", "ProposedQualityOfService", "ProposedDlmsVersionNumber",
                       "ProposedConformance", "ProposedMaxPduSize")
-        out["dedicated_key"] = _bytes(k["DedicatedKey"]) if "DedicatedKey" in k else None
+        out["dedicated_key"] = bytes_value(k["DedicatedKey"]) if "DedicatedKey" in k else None
         # gurux names the response-allowed component "ProposedQualityOfService" (decimal).
         ra = k.get("ProposedQualityOfService")
-        out["response_allowed"] = True if ra is None else _value(ra) != "0"
-        out["proposed_dlms_version_number"] = _hex(k["ProposedDlmsVersionNumber"])
+        out["response_allowed"] = True if ra is None else value(ra) != "0"
+        out["proposed_dlms_version_number"] = hex_value(k["ProposedDlmsVersionNumber"])
         out["proposed_conformance"] = _conformance(k["ProposedConformance"])
-        out["client_max_receive_pdu_size"] = _hex(k["ProposedMaxPduSize"])
+        out["client_max_receive_pdu_size"] = hex_value(k["ProposedMaxPduSize"])
         return out
-    k = _children(e, "NegotiatedQualityOfService", "NegotiatedDlmsVersionNumber",
+    k = children(e, "NegotiatedQualityOfService", "NegotiatedDlmsVersionNumber",
                   "NegotiatedConformance", "NegotiatedMaxPduSize", "VaaName")
     qos = k.get("NegotiatedQualityOfService")
-    out["negotiated_quality_of_service"] = None if qos is None else _hex(qos)
-    out["negotiated_dlms_version_number"] = _hex(k["NegotiatedDlmsVersionNumber"])
+    out["negotiated_quality_of_service"] = None if qos is None else hex_value(qos)
+    out["negotiated_dlms_version_number"] = hex_value(k["NegotiatedDlmsVersionNumber"])
     out["negotiated_conformance"] = _conformance(k["NegotiatedConformance"])
-    out["server_max_receive_pdu_size"] = _hex(k["NegotiatedMaxPduSize"])
-    out["vaa_name"] = _hex(k["VaaName"])
+    out["server_max_receive_pdu_size"] = hex_value(k["NegotiatedMaxPduSize"])
+    out["vaa_name"] = hex_value(k["VaaName"])
     return out
 
 
 def _confirmed_service_error(e: ET.Element) -> dict[str, Any]:
-    k = _children(e, "Service", "ServiceError")
-    inner = _only(k["ServiceError"])
+    k = children(e, "Service", "ServiceError")
+    inner = only(k["ServiceError"])
     kind = _Tags.getServiceError(inner.tag)
-    value = _Tags.getError(kind, _value(inner))
-    return {"apdu": "confirmed-service-error", "service": _hex(k["Service"]),
-            "service_error": (int(kind), int(value))}
+    code = _Tags.getError(kind, value(inner))
+    return {"apdu": "confirmed-service-error", "service": hex_value(k["Service"]),
+            "service_error": (int(kind), int(code))}
 
 
 def _user_information(e: ET.Element) -> Any:
@@ -333,26 +345,26 @@ def _user_information(e: ET.Element) -> Any:
         return _initiate(e)
     if e.tag == "ConfirmedServiceError":
         return _confirmed_service_error(e)
-    if e.tag in _CIPHERED:
-        return {"apdu": _CIPHERED[e.tag], "ciphered_content": _bytes(e)}
+    if e.tag in CIPHERED_NAMES:
+        return {"apdu": CIPHERED_NAMES[e.tag], "ciphered_content": bytes_value(e)}
     raise GuruxFailure(f"unexpected <{e.tag}> as user-information")
 
 
 _ACSE_FIELDS: dict[str, tuple[str, Callable[[ET.Element], Any]]] = {
-    "ProtocolVersion": ("protocol_version", _value),
-    "ApplicationContextName": ("application_context_name", lambda e: _CONTEXTS[_value(e)]),
-    "CalledAPTitle": ("called_ap_title", _bytes),
-    "CallingAPTitle": ("calling_ap_title", _bytes),
-    "RespondingAPTitle": ("responding_ap_title", _bytes),
-    "SenderACSERequirements": ("sender_acse_requirements", lambda e: _value(e) == "1"),
-    "ResponderACSERequirement": ("responder_acse_requirements", lambda e: _value(e) == "1"),
-    "MechanismName": ("mechanism_name", lambda e: _MECHANISMS[_value(e)]),
-    "CallingAuthentication": ("calling_authentication_value", _bytes),
-    "RespondingAuthentication": ("responding_authentication_value", _bytes),
-    "AssociationResult": ("result", _hex),
+    "ProtocolVersion": ("protocol_version", value),
+    "ApplicationContextName": ("application_context_name", lambda e: _CONTEXTS[value(e)]),
+    "CalledAPTitle": ("called_ap_title", bytes_value),
+    "CallingAPTitle": ("calling_ap_title", bytes_value),
+    "RespondingAPTitle": ("responding_ap_title", bytes_value),
+    "SenderACSERequirements": ("sender_acse_requirements", lambda e: value(e) == "1"),
+    "ResponderACSERequirement": ("responder_acse_requirements", lambda e: value(e) == "1"),
+    "MechanismName": ("mechanism_name", lambda e: _MECHANISMS[value(e)]),
+    "CallingAuthentication": ("calling_authentication_value", bytes_value),
+    "RespondingAuthentication": ("responding_authentication_value", bytes_value),
+    "AssociationResult": ("result", hex_value),
     "ResultSourceDiagnostic": ("result_source_diagnostic",
-                               lambda e: ("acse-service-user", _hex(_only(e)))),
-    "Reason": ("reason", _value),
+                               lambda e: ("acse-service-user", hex_value(only(e)))),
+    "Reason": ("reason", value),
 }
 
 
@@ -380,38 +392,39 @@ def _acse(e: ET.Element) -> dict[str, Any]:
 def _other(e: ET.Element) -> dict[str, Any]:
     tag = e.tag
     if tag == "GeneralBlockTransfer":
-        k = _children(e, "BlockControl", "BlockNumber", "BlockNumberAck", "BlockData")
-        bc = _hex(k["BlockControl"])
+        k = children(e, "BlockControl", "BlockNumber", "BlockNumberAck", "BlockData")
+        bc = hex_value(k["BlockControl"])
         return {"apdu": "general-block-transfer", "last_block": bool(bc & 0x80),
                 "streaming": bool(bc & 0x40), "window": bc & 0x3F,
-                "block_number": _hex(k["BlockNumber"]),
-                "block_number_ack": _hex(k["BlockNumberAck"]), "block_data": _bytes(k["BlockData"])}
+                "block_number": hex_value(k["BlockNumber"]),
+                "block_number_ack": hex_value(k["BlockNumberAck"]),
+                "block_data": bytes_value(k["BlockData"])}
     if tag == "DataNotification":
-        k = _children(e, "LongInvokeIdAndPriority", "DateTime", "NotificationBody")
-        dt = _value(k["DateTime"])
+        k = children(e, "LongInvokeIdAndPriority", "DateTime", "NotificationBody")
+        dt = value(k["DateTime"])
         return {"apdu": "data-notification",
-                "long_invoke_id_and_priority": _hex(k["LongInvokeIdAndPriority"]),
+                "long_invoke_id_and_priority": hex_value(k["LongInvokeIdAndPriority"]),
                 "date_time": bytes.fromhex(dt) if dt else None,
-                "notification_body": read_data(_only(_only(k["NotificationBody"])))}
+                "notification_body": read_data(only(only(k["NotificationBody"])))}
     if tag == "EventNotificationRequest":
-        k = _children(e, "Time", "AttributeDescriptor", "AttributeValue")
+        k = children(e, "Time", "AttributeDescriptor", "AttributeValue")
         return {"apdu": "event-notification-request",
-                "time": _bytes(k["Time"]) if "Time" in k else None,
+                "time": bytes_value(k["Time"]) if "Time" in k else None,
                 "cosem_attribute_descriptor": _descriptor(k["AttributeDescriptor"]),
-                "attribute_value": read_data(_only(k["AttributeValue"]))}
+                "attribute_value": read_data(only(k["AttributeValue"]))}
     if tag == "ExceptionResponse":
-        k = _children(e, "StateError", "ServiceError")
+        k = children(e, "StateError", "ServiceError")
         return {"apdu": "exception-response",
-                "state_error": int(_Tags.valueofStateError(_value(k["StateError"]))),
-                "service_error": int(_Tags.valueOfExceptionServiceError(_value(k["ServiceError"])))}
+                "state_error": int(_Tags.valueofStateError(value(k["StateError"]))),
+                "service_error": int(_Tags.valueOfExceptionServiceError(value(k["ServiceError"])))}
     if tag == "ConfirmedServiceError":
         return _confirmed_service_error(e)
     if tag == "GeneralGloCiphering":
-        k = _children(e, "SystemTitle", "CipheredService")
-        return {"apdu": "general-glo-ciphering", "system_title": _bytes(k["SystemTitle"]),
-                "ciphered_content": _bytes(k["CipheredService"])}
-    if tag in _CIPHERED:
-        return {"apdu": _CIPHERED[tag], "ciphered_content": _bytes(e)}
+        k = children(e, "SystemTitle", "CipheredService")
+        return {"apdu": "general-glo-ciphering", "system_title": bytes_value(k["SystemTitle"]),
+                "ciphered_content": bytes_value(k["CipheredService"])}
+    if tag in CIPHERED_NAMES:
+        return {"apdu": CIPHERED_NAMES[tag], "ciphered_content": bytes_value(e)}
     raise GuruxFailure(f"gurux APDU <{tag}> is not read")
 
 
@@ -419,7 +432,7 @@ def read_element(e: ET.Element) -> dict[str, Any]:
     """One APDU element of gurux's XML as a field dict."""
     if e.tag in ("GetRequest", "GetResponse", "SetRequest", "SetResponse", "ActionRequest",
                  "ActionResponse"):
-        return _service(_only(e))
+        return _service(only(e))
     if e.tag in ("AssociationRequest", "AssociationResponse", "ReleaseRequest",
                  "ReleaseResponse"):
         return _acse(e)
@@ -431,60 +444,3 @@ def read_element(e: ET.Element) -> dict[str, Any]:
 def read_pdu(xml: str) -> dict[str, Any]:
     """gurux's XML of one APDU (from ``pduToXml``) as a field dict."""
     return read_element(parse_xml(xml))
-
-
-def _hdlc_parameters(e: ET.Element) -> dict[str, int]:
-    names = {"MaxInfoTX": "max_info_field_length_transmit",
-             "MaxInfoRX": "max_info_field_length_receive",
-             "WindowSizeTX": "window_size_transmit", "WindowSizeRX": "window_size_receive"}
-    out = {}
-    for c in e:
-        if c.tag not in names:
-            raise GuruxFailure(f"unexpected <{c.tag}> in <{e.tag}>")
-        out[names[c.tag]] = int(_value(c))  # decimal, unlike everything else
-    return out
-
-
-def read_frame(msg: GuruxMessage) -> dict[str, Any]:
-    """One frame as gurux read it: framing fields plus ``"apdu"`` (a field dict), or
-    ``"next_frame"`` (the raw info of a non-final segment), or ``"command"``."""
-    root = parse_xml(msg.xml)
-    out: dict[str, Any] = {"framing": msg.interface}
-    if msg.interface == "wrapper":
-        k = _children(root, "TargetAddress", "SourceAddress", "PDU")
-        # Translator quirk (gurux_peer docstring): Target = source wPort, Source = destination.
-        out["source_wport"] = _hex(k["TargetAddress"])
-        out["destination_wport"] = _hex(k["SourceAddress"])
-        out["apdu"] = read_element(_only(k["PDU"]))
-        return out
-    k = _children(root, "TargetAddress", "SourceAddress", "FrameType", "PDU", "NextFrame",
-                  "Command", "Snrm", "Ua", "DisconnectRequest", "DisconnectMode",
-                  "UnacceptableFrame", *_other_roots())
-    out["destination_address"] = _hex(k.pop("TargetAddress"))
-    out["source_address"] = _hex(k.pop("SourceAddress"))
-    out["control"] = _hex(k.pop("FrameType"))
-    out["segmented"] = bool(msg.more_data & 0x02)
-    for tag, c in k.items():
-        if tag == "PDU":
-            inner = _only(c)
-            if inner.tag in ("Snrm", "Ua"):
-                out["hdlc_parameters"] = _hdlc_parameters(inner)
-            else:
-                out["apdu"] = read_element(inner)
-        elif tag == "NextFrame":
-            out["next_frame"] = _bytes(c)
-        elif tag == "Command":
-            out["command"] = _value(c)
-        elif tag in ("Snrm", "Ua", "DisconnectRequest", "DisconnectMode", "UnacceptableFrame"):
-            out["command"] = tag
-        else:  # a reassembled APDU printed without <PDU> (completePdu mode)
-            out["apdu"] = read_element(c)
-    return out
-
-
-def _other_roots() -> tuple[str, ...]:
-    return ("GetRequest", "GetResponse", "SetRequest", "SetResponse", "ActionRequest",
-            "ActionResponse", "AssociationRequest", "AssociationResponse", "ReleaseRequest",
-            "ReleaseResponse", "GeneralBlockTransfer", "DataNotification",
-            "EventNotificationRequest", "ExceptionResponse", "ConfirmedServiceError",
-            "GeneralGloCiphering", *_CIPHERED)

@@ -37,7 +37,8 @@ from tests.interop.gurux_peer import (
     gurux_message_to_xml,
     gurux_messages_to_xml,
 )
-from tests.interop.gurux_xml import hdlc_address_int, read_frame
+from tests.interop.gurux_xml import hdlc_address_int
+from tests.interop.gurux_xml_frame import read_frame
 from tests.interop.ours import apdu_fields, decode
 
 pytestmark = pytest.mark.gurux

@@ -19,7 +19,8 @@ from tests.interop.gurux_peer import (
     gurux_message_to_xml,
     gurux_pdu_to_xml,
 )
-from tests.interop.gurux_xml import gurux_string, hdlc_address_int, read_frame, read_pdu
+from tests.interop.gurux_xml import gurux_string, hdlc_address_int, read_pdu
+from tests.interop.gurux_xml_frame import read_frame
 from tests.vectors import hexbytes, vector
 
 pytestmark = pytest.mark.gurux
