@@ -125,8 +125,8 @@ def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated:
 def _check_simulated(ctx: Ctx, meter: MeterPlan, path: DocPath, meter_path: DocPath) -> None:
     needs_title = [a.name for a in meter.associations if a.client_system_title is not None]
     if needs_title and meter.server.system_title is None:
-        ctx.error(meter_path, f"the reference meter needs server.system_title (associations "
-                              f"{', '.join(needs_title)} use system titles)")
+        ctx.error(meter_path, "the reference meter needs server.system_title: association(s) "
+                              f"{', '.join(needs_title)} use system titles")
     setups = {o.association for o in meter.objects if o.class_id == 64}
     for i, a in enumerate(meter.associations):
         if a.mechanism is Mechanism.ECDSA and a.keys.server_signing_key is None:

@@ -82,8 +82,10 @@ def _build_one(ctx: Ctx, data: dict[str, Any], path: DocPath,
     association = data.get("association")
     if class_id in (15, 64):
         if association is None:
-            ctx.error(path, f"an {CLASSES[class_id].name} object needs association: the "
-                            "association it describes")
+            name = CLASSES[class_id].name
+            article = "an" if name[0] in "AEIOU" else "a"
+            ctx.error(path, f"{article} {name} object (class {class_id}) needs association: "
+                            "the association it describes")
         elif association not in names:
             ctx.error((*path, "association"), f"no association named {association!r}")
     elif association is not None:
@@ -102,6 +104,7 @@ def _build_one(ctx: Ctx, data: dict[str, Any], path: DocPath,
     derived = info.derived if info else frozenset()
 
     attributes: list[AttributeSpec] = []
+    missing: list[int] = []
     for index in range(1, attr_count + 1):
         key, entry = attrs_raw.get(index, (str(index), None))
         apath = (*path, "attributes", key)
@@ -118,9 +121,10 @@ def _build_one(ctx: Ctx, data: dict[str, Any], path: DocPath,
                        "by the meter")
                 ctx.error(apath, f"{why}: give only its access")
         elif entry is None or not has_value:
-            if info is not None or entry is not None:
-                ctx.error(apath if entry is not None else (*path, "attributes"),
-                          f"attribute {index} needs its value ({{type: ..., value: ...}})")
+            if entry is not None:
+                ctx.error(apath, f"attribute {index} needs its value ({{type: ..., value: ...}})")
+            elif info is not None:
+                missing.append(index)
         else:
             value = build_value(ctx, entry, apath)
             shape = info.types.get(index) if info else None
@@ -131,6 +135,12 @@ def _build_one(ctx: Ctx, data: dict[str, Any], path: DocPath,
                                      f"object: {problem}")
         if index in attrs_raw or info is not None or index == 1:
             attributes.append(AttributeSpec(index=index, value=value, access=access))
+    if missing:
+        listed = ", ".join(str(i) for i in missing)
+        ctx.error((*path, "attributes") if attrs_raw else path,
+                  f"{info.name if info else 'the class'} (class {class_id}) needs the value of "
+                  f"attribute{'s' if len(missing) > 1 else ''} {listed} "
+                  "({type: ..., value: ...})")
     for index, (key, _) in attrs_raw.items():
         if index > attr_count:
             ctx.error((*path, "attributes", key),

@@ -175,13 +175,15 @@ class _Reporter:
         inst = err.instance
         branches: list[dict[str, Any]] = err.validator_value
         if all(set(b) == {"required"} for b in branches):
+            if not isinstance(inst, dict):
+                return  # the type error of the same node says it all
             alts = [" and ".join(repr(k) for k in b["required"]) for b in branches]
-            present = [b for b in branches
-                       if isinstance(inst, dict) and all(k in inst for k in b["required"])]
+            joiner = ", or " if any(" and " in a for a in alts) else " or "
+            present = [b for b in branches if all(k in inst for k in b["required"])]
             if len(present) > 1:
                 self.issues.add(path, f"give either {' or '.join(alts)}, not both")
             else:
-                self.issues.add(path, f"needs either {', or '.join(alts)}")
+                self.issues.add(path, f"needs either {joiner.join(alts)}")
             return
         fitting = [i for i, b in enumerate(branches) if _branch_accepts(b, inst)]
         if len(fitting) == 1:

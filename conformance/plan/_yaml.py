@@ -48,8 +48,8 @@ def parse_yaml(text: str, issues: Issues) -> Any:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = _one_line(exc.problem or "invalid YAML")
-            if exc.context:
-                problem = f"{problem} ({_one_line(exc.context)})"
+            if exc.context:  # PyYAML's order: the context, then the problem
+                problem = f"{_one_line(exc.context)}, {problem}"
             raise YamlSyntaxError(problem, mark.line + 1 if mark else None,
                                   mark.column + 1 if mark else None) from None
         except yaml.YAMLError as exc:

@@ -139,6 +139,8 @@ class _Dumper:
     def transport(t: Transport) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": t.kind.value}
         for key, value in _plain(t).items():
+            if key == "baudrate" and getattr(t, "mode_e", None) is not None:
+                continue  # with mode E the meter announces the baud rate
             if key == "timeouts":
                 out[key] = _plain(value)
             elif key == "mode_e":

@@ -6,9 +6,10 @@ all mistakes of a plan are collected and raised together as one
 :class:`~conformance.plan.PlanErrors` (a :class:`~conformance.errors.PlanError`), the first
 line being the first mistake in the document.
 
-A plan holds one meter (``meter:``) or a fleet (``meters:``); with a fleet, ``defaults:``
-is merged under every meter (mappings key by key, lists and values replaced), which keeps
-the transport settings and the associations of a series of identical meters in one place.
+A plan holds one meter (``meter:``) or a fleet (``meters:``); ``defaults:`` is merged under
+every meter (mappings key by key, lists and values replaced; a mapping whose ``kind``
+differs from the default's replaces it whole), which keeps the transport settings and the
+associations of a series of identical meters in one place.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def plan_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
 
 def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
+        if "kind" in over and base.get("kind", over["kind"]) != over["kind"]:
+            return over  # another kind of thing (e.g. a serial transport): no mixing
         out = dict(base)
         for key, value in over.items():
             out[key] = _merge(base[key], value) if key in base else value
@@ -91,15 +94,14 @@ def _merge(base: Any, over: Any) -> Any:
 
 
 def _apply_defaults(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
-    defaults = data.get("defaults")
-    if not isinstance(defaults, dict):
-        return data
+    """The document with ``defaults`` merged into its meters and removed."""
+    defaults = data["defaults"]
     targets: list[DocPath] = []
     if isinstance(data.get("meter"), dict):
         targets.append(("meter",))
     if isinstance(data.get("meters"), list):
         targets.extend(("meters", i) for i, m in enumerate(data["meters"]) if isinstance(m, dict))
-    out = dict(data)
+    out = {k: v for k, v in data.items() if k != "defaults"}
     for target in targets:
         if target == ("meter",):
             out["meter"] = _merge(defaults, data["meter"])
@@ -112,10 +114,14 @@ def _apply_defaults(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
 
 def _load(data: Any, issues: Issues, *, base_dir: Path | None,
           environ: Mapping[str, str] | None) -> TestPlan:
-    if isinstance(data, dict):
-        data = _apply_defaults(data, issues.smap)
+    # The document as written first (mistakes in defaults are reported where they are),
+    # then every meter with its defaults merged in, with the full rules.
     schema_issues(data, issues)
     issues.raise_if_any()
+    if "defaults" in data:
+        data = _apply_defaults(data, issues.smap)
+        schema_issues(data, issues)
+        issues.raise_if_any()
     ctx = Ctx(issues, base_dir=base_dir, environ=environ)
     if "meter" in data:
         meters = [build_meter(ctx, data["meter"], ("meter",))]

@@ -13,6 +13,7 @@ Regenerate or verify the published file with::
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
 from functools import cache
@@ -388,10 +389,37 @@ def _defs() -> dict[str, Schema]:
     }
 
 
+def _partial_defs(defs: dict[str, Schema]) -> None:
+    """Add the relaxed meter definitions used with ``defaults``: a fleet member may leave
+    out what the defaults give (the loader checks the merged meter with the full rules)."""
+    transport = copy.deepcopy(defs["transport"])
+    transport.pop("required")
+    transport.pop("allOf")
+    transport["description"] = "Transport settings, completed by the defaults."
+    defs["transportEntry"] = transport
+    entry = copy.deepcopy(defs["meter"])
+    entry["required"] = ["name"]
+    entry["description"] = "One meter of a plan with defaults (merged under it)."
+    entry["properties"]["transport"] = _ref("transportEntry")
+    defs["meterEntry"] = entry
+    defaults = copy.deepcopy(entry)
+    defaults.pop("required")
+    del defaults["properties"]["name"]
+    defaults["description"] = ("Merged under every meter of the plan: mappings key by key, "
+                               "lists and values replaced; a mapping with another kind "
+                               "replaces the default whole.")
+    defs["meterDefaults"] = defaults
+
+
 @cache
 def _schema() -> Schema:
     defs = _defs()
-    meter_keys = list(defs["meter"]["properties"])
+    _partial_defs(defs)
+
+    def meters(item: str) -> Schema:
+        return {"properties": {"meter": _ref(item),
+                               "meters": {"items": _ref(item)}}}
+
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -400,14 +428,15 @@ def _schema() -> Schema:
         "type": "object",
         "properties": {
             "version": {"const": 1, "description": "Plan format version."},
-            "defaults": {"type": "object", "description": "Merged under every meter of the "
-                         "plan (mappings merged key by key, lists and values replaced).",
-                         "propertyNames": {"enum": meter_keys, "title": "a meter key"}},
-            "meter": _ref("meter"),
-            "meters": _list("A fleet of meters.", _ref("meter"), min_items=1),
+            "defaults": _ref("meterDefaults"),
+            "meter": {"description": "The meter (a plan has meter or meters)."},
+            "meters": {"type": "array", "minItems": 1, "description": "A fleet of meters."},
         },
         "additionalProperties": False,
         "oneOf": [{"required": ["meter"]}, {"required": ["meters"]}],
+        "if": {"required": ["defaults"]},
+        "then": meters("meterEntry"),
+        "else": meters("meter"),
         "$defs": defs,
     }
 
