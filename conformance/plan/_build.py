@@ -293,7 +293,8 @@ def build_association(ctx: Ctx, data: dict[str, Any], path: DocPath, *, framing:
     if mech in (Mechanism.GMAC, Mechanism.ECDSA):
         needs_suite.append(f"mechanism {mech.plan_name}")
     if suite is None and needs_suite:
-        ctx.error(p, f"{' and '.join(needs_suite)} needs a security suite (suite: 0, 1 or 2)")
+        verb = "need" if len(needs_suite) > 1 else "needs"
+        ctx.error(p, f"{' and '.join(needs_suite)} {verb} a security suite (suite: 0, 1 or 2)")
     if mech is Mechanism.ECDSA and suite == 0:
         ctx.error(at("suite"), "mechanism ecdsa needs suite 1 (P-256) or 2 (P-384)")
     keys = build_keys(ctx, data.get("keys") or {}, at("keys"), suite)
@@ -319,10 +320,13 @@ def build_association(ctx: Ctx, data: dict[str, Any], path: DocPath, *, framing:
         ctx.error(at("policy"), "protected APDUs need a ciphered context (ln-ciphered or "
                                 "sn-ciphered)")
     use_dedicated = data.get("use_dedicated_key", False)
-    if (use_dedicated or "dedicated" in data.get("keys", {})) and not context.ciphered:
+    fixed_dedicated = "dedicated" in (data.get("keys") or {})
+    if (use_dedicated or fixed_dedicated) and not context.ciphered:
         where = at("use_dedicated_key") if use_dedicated else at("keys", "dedicated")
         ctx.error(where, "a dedicated key travels in a ciphered InitiateRequest: it needs a "
                          "ciphered context")
+    elif fixed_dedicated and not use_dedicated:
+        ctx.error(at("keys", "dedicated"), "only used with use_dedicated_key: true")
     counter = None
     if "invocation_counter" in data:
         counter = _invocation_counter(ctx, data["invocation_counter"], at("invocation_counter"))

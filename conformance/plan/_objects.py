@@ -15,7 +15,7 @@ from typing import Any
 from conformance.plan._context import Ctx
 from conformance.plan._issues import DocPath
 from conformance.plan._values import build_value, parse_datetime
-from conformance.plan.classes import CLASSES, shape_problem, standard_name_problem
+from conformance.plan.classes import CLASSES, ClassInfo, shape_problem, standard_name_problem
 from conformance.plan.cosem import (
     AccessRights,
     AttributeAccess,
@@ -30,6 +30,7 @@ from conformance.plan.cosem import (
 __all__ = ["build_objects"]
 
 _CURRENT_ASSOCIATION = LogicalName(a=0, b=0, c=40, d=0, e=0, f=255)
+_VALUE_KEYS = ("type", "value", "ascii", "date_time")
 
 
 def _resolve(ctx: Ctx, maps: list[tuple[dict[str, str], DocPath]], names: list[str],
@@ -95,24 +96,38 @@ def _build_one(ctx: Ctx, data: dict[str, Any], path: DocPath,
         if key in data and class_id != cls:
             ctx.error((*path, key), f"{key} is only used with class {cls}")
 
-    attr_maps = [(data.get("access") or {}, (*path, "access"))]
-    meth_maps = [(data.get("method_access") or {}, (*path, "method_access"))]
-    attrs_raw = _index_map(data.get("attributes"))
-    meths_raw = _index_map(data.get("methods"))
-    attr_count = counts[0] if counts else max([1, *attrs_raw])
-    meth_count = counts[1] if counts else max([0, *meths_raw])
-    derived = info.derived if info else frozenset()
+    attributes = _attributes(ctx, data, path, names, info, counts[0] if counts else None,
+                             version)
+    methods = _methods(ctx, data, path, names, info, counts[1] if counts else None, version)
+    clock = _clock(ctx, data["clock"], (*path, "clock")) \
+        if "clock" in data and class_id == 8 else None
+    return CosemObject(class_id=class_id, logical_name=ln, version=version,
+                       name=data.get("name"), association=association,
+                       attributes=attributes, methods=methods, clock=clock)
 
-    attributes: list[AttributeSpec] = []
+
+def _class_words(info: ClassInfo | None, data: dict[str, Any], version: int) -> str:
+    name = info.name if info else "the class"
+    return f"{name} (class {data['class_id']}) version {version}"
+
+
+def _attributes(ctx: Ctx, data: dict[str, Any], path: DocPath, names: list[str],
+                info: ClassInfo | None, count: int | None,
+                version: int) -> tuple[AttributeSpec, ...]:
+    """Every attribute of a known class (only attribute 1 and the listed ones otherwise),
+    with its value and resolved access."""
+    raw = _index_map(data.get("attributes"))
+    object_access = (data.get("access") or {}, (*path, "access"))
+    last = count if count is not None else max([1, *raw])
+    derived = info.derived if info else frozenset()
+    out: list[AttributeSpec] = []
     missing: list[int] = []
-    for index in range(1, attr_count + 1):
-        key, entry = attrs_raw.get(index, (str(index), None))
+    for index in range(1, last + 1):
+        key, entry = raw.get(index, (str(index), None))
         apath = (*path, "attributes", key)
-        access = _resolve(ctx, [*attr_maps, *([((entry or {}).get("access") or {},
-                                                 (*apath, "access"))])],
-                          names, AttributeAccess)
-        has_value = entry is not None and any(k in entry for k in ("type", "value", "ascii",
-                                                                   "date_time"))
+        own_access = ((entry or {}).get("access") or {}, (*apath, "access"))
+        access = _resolve(ctx, [object_access, own_access], names, AttributeAccess)
+        has_value = entry is not None and any(k in entry for k in _VALUE_KEYS)
         value = None
         if index == 1 or index in derived:
             if has_value:
@@ -120,61 +135,62 @@ def _build_one(ctx: Ctx, data: dict[str, Any], path: DocPath,
                        f"attribute {index} of a {info.name if info else ''} object is derived "
                        "by the meter")
                 ctx.error(apath, f"{why}: give only its access")
-        elif entry is None or not has_value:
-            if entry is not None:
-                ctx.error(apath, f"attribute {index} needs its value ({{type: ..., value: ...}})")
-            elif info is not None:
+        elif entry is not None and not has_value:
+            ctx.error(apath, f"attribute {index} needs its value ({{type: ..., value: ...}})")
+        elif entry is None:
+            if info is not None:
                 missing.append(index)
         else:
             value = build_value(ctx, entry, apath)
             shape = info.types.get(index) if info else None
-            if value is not None and shape is not None:
-                problem = shape_problem(value, shape)
-                if problem:
-                    ctx.error(apath, f"attribute {index} of a {info.name if info else ''} "
-                                     f"object: {problem}")
-        if index in attrs_raw or info is not None or index == 1:
-            attributes.append(AttributeSpec(index=index, value=value, access=access))
+            problem = shape_problem(value, shape) if value and shape else None
+            if problem:
+                ctx.error(apath, f"attribute {index} of a {info.name if info else ''} object: "
+                                 f"{problem}")
+        if index in raw or info is not None or index == 1:
+            out.append(AttributeSpec(index=index, value=value, access=access))
     if missing:
         listed = ", ".join(str(i) for i in missing)
-        ctx.error((*path, "attributes") if attrs_raw else path,
-                  f"{info.name if info else 'the class'} (class {class_id}) needs the value of "
-                  f"attribute{'s' if len(missing) > 1 else ''} {listed} "
+        ctx.error((*path, "attributes") if raw else path,
+                  f"{info.name if info else 'the class'} (class {data['class_id']}) needs the "
+                  f"value of attribute{'s' if len(missing) > 1 else ''} {listed} "
                   "({type: ..., value: ...})")
-    for index, (key, _) in attrs_raw.items():
-        if index > attr_count:
+    for index, (key, _) in raw.items():
+        if index > last:
             ctx.error((*path, "attributes", key),
-                      f"{info.name if info else 'the class'} (class {class_id}) version "
-                      f"{version} has attributes 1..{attr_count}")
+                      f"{_class_words(info, data, version)} has attributes 1..{last}")
+    return tuple(out)
 
-    methods: list[MethodSpec] = []
-    for index in range(1, meth_count + 1):
-        key, entry = meths_raw.get(index, (str(index), None))
-        mpath = (*path, "methods", key)
-        access = _resolve(ctx, [*meth_maps, ((entry or {}).get("access") or {},
-                                             (*mpath, "access"))], names, MethodAccess)
-        if index in meths_raw or info is not None:
-            methods.append(MethodSpec(index=index, access=access))
-    for index, (key, _) in meths_raw.items():
-        if index > meth_count:
+
+def _methods(ctx: Ctx, data: dict[str, Any], path: DocPath, names: list[str],
+             info: ClassInfo | None, count: int | None, version: int) -> tuple[MethodSpec, ...]:
+    """Every method of a known class (the listed ones otherwise) with resolved access."""
+    raw = _index_map(data.get("methods"))
+    object_access = (data.get("method_access") or {}, (*path, "method_access"))
+    last = count if count is not None else max([0, *raw])
+    out: list[MethodSpec] = []
+    for index in range(1, last + 1):
+        key, entry = raw.get(index, (str(index), None))
+        own_access = ((entry or {}).get("access") or {}, (*path, "methods", key, "access"))
+        access = _resolve(ctx, [object_access, own_access], names, MethodAccess)
+        if index in raw or info is not None:
+            out.append(MethodSpec(index=index, access=access))
+    for index, (key, _) in raw.items():
+        if index > last:
             ctx.error((*path, "methods", key),
-                      f"{info.name if info else 'the class'} (class {class_id}) version "
-                      f"{version} has " + (f"methods 1..{meth_count}" if meth_count
-                                           else "no methods"))
+                      f"{_class_words(info, data, version)} has "
+                      + (f"methods 1..{last}" if last else "no methods"))
+    return tuple(out)
 
-    clock = None
-    if "clock" in data and class_id == 8:
-        raw_time = data["clock"]["time"]
-        time = None
-        if raw_time != "now":
-            try:
-                time = parse_datetime(raw_time)
-            except ValueError as exc:
-                ctx.error((*path, "clock", "time"), f"{exc} (or 'now')")
-        clock = ClockSpec(time=time, running=data["clock"].get("running", True))
-    return CosemObject(class_id=class_id, logical_name=ln, version=version,
-                       name=data.get("name"), association=association,
-                       attributes=tuple(attributes), methods=tuple(methods), clock=clock)
+
+def _clock(ctx: Ctx, data: dict[str, Any], path: DocPath) -> ClockSpec:
+    time = None
+    if data["time"] != "now":
+        try:
+            time = parse_datetime(data["time"])
+        except ValueError as exc:
+            ctx.error((*path, "time"), f"{exc} (or 'now')")
+    return ClockSpec(time=time, running=data.get("running", True))
 
 
 def build_objects(ctx: Ctx, items: list[dict[str, Any]], path: DocPath,

@@ -141,7 +141,7 @@ CASES = [
      ["plans/x.yaml:7: meter.associations[1].keys: mechanism gmac needs ek and ak"]),
     ("ciphered context without a suite",
      BASE + GMAC.replace("      suite: 0\n", "").replace(KEYS, ""),
-     ["plans/x.yaml:7: meter.associations[1]: context ln-ciphered and mechanism gmac needs a "
+     ["plans/x.yaml:7: meter.associations[1]: context ln-ciphered and mechanism gmac need a "
       "security suite (suite: 0, 1 or 2)"]),
     ("keys without a suite",
      BASE + "      keys: {kek: 000102030405060708090A0B0C0D0E0F}\n",
@@ -169,6 +169,10 @@ CASES = [
      BASE + "      use_dedicated_key: true\n",
      ["plans/x.yaml:7: meter.associations[0].use_dedicated_key: a dedicated key travels in a "
       "ciphered InitiateRequest: it needs a ciphered context"]),
+    ("fixed dedicated key without use_dedicated_key",
+     BASE + GMAC.replace("ak: D0D1", "dedicated: 00112233445566778899AABBCCDDEEFF, ak: D0D1"),
+     ["plans/x.yaml:14: meter.associations[1].keys.dedicated: only used with "
+      "use_dedicated_key: true"]),
     ("system title length",
      BASE + GMAC.replace("4D4D4D0000BC614E", "4D4D4D0000BC61"),
      ["plans/x.yaml:13: meter.associations[1].client_system_title: expected 8 bytes of hex, "
