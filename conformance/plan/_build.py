@@ -44,7 +44,7 @@ from conformance.plan.names import (
     SERVICES,
     ConformanceBlock,
 )
-from conformance.plan.secrets import SecretKind
+from conformance.plan.secrets import Secret, SecretKind
 
 __all__ = ["build_addressing", "build_association", "build_claims", "build_hdlc",
            "build_server", "build_transport", "conformance_block", "mechanism"]
@@ -56,6 +56,7 @@ _TRANSPORT_KEYS = {
     "serial": {"url", "baudrate", "bytesize", "parity", "stopbits", "mode_e"},
 }
 _COMMON_TRANSPORT_KEYS = {"kind", "timeouts"}
+_SECRET_MECHANISMS = (Mechanism.MANUFACTURER, Mechanism.MD5, Mechanism.SHA1, Mechanism.SHA256)
 
 
 def _timeouts(data: dict[str, Any] | None) -> Timeouts:
@@ -236,57 +237,38 @@ def _invocation_counter(ctx: Ctx, data: dict[str, Any], path: DocPath) -> Invoca
                                    initial=data.get("initial"))
 
 
-def build_association(ctx: Ctx, data: dict[str, Any], path: DocPath, *, framing: Framing,
-                      server: ServerSide) -> Association:
-    """One entry of ``associations`` with the rules of its mechanism and context."""
-    p = path
-
-    def at(*keys: str) -> DocPath:
-        return (*p, *keys)
-
-    client = data["client_address"]
-    # IEC 62056-46 8.4.2: a 1-byte client address, 0x00 no-station, 0x7F all-station;
-    # IEC 62056-47: the wrapper's source wPort is 2 bytes.
-    hi = 0x7E if framing is Framing.HDLC else 0xFFFF
-    if not 1 <= client <= hi:
-        kind = "an HDLC client address" if framing is Framing.HDLC else "a wrapper wPort"
-        ctx.error(at("client_address"), f"must be between 1 and {hi} for {kind}, got {client}")
-    context = ApplicationContext(data.get("context", "ln"))
-    mech = mechanism(data.get("mechanism", "none"))
-    suite = data.get("suite")
-    policy = _policy(data.get("policy"))
+def _authentication(ctx: Ctx, data: dict[str, Any], path: DocPath,
+                    mech: Mechanism) -> tuple[Secret | None, Secret | None]:
+    """The LLS password and the HLS secret, each only where the mechanism uses it."""
     password = secret = None
     if "password" in data:
-        password = ctx.secret(data["password"], SecretKind.TEXT, at("password"))
+        password = ctx.secret(data["password"], SecretKind.TEXT, (*path, "password"))
         if mech is not Mechanism.LOW:
             # dlms-notes failure 7: with HLS the calling-authentication-value carries the
             # challenge CtoS, never a password.
-            ctx.error(at("password"), f"a password is only used with mechanism low, not "
-                                      f"{mech.plan_name}")
+            ctx.error((*path, "password"), f"a password is only used with mechanism low, not "
+                                           f"{mech.plan_name}")
     elif mech is Mechanism.LOW:
-        ctx.error(p, "mechanism low needs a password")
+        ctx.error(path, "mechanism low needs a password")
     if "secret" in data:
-        secret = ctx.secret(data["secret"], SecretKind.TEXT, at("secret"))
-        if mech not in (Mechanism.MANUFACTURER, Mechanism.MD5, Mechanism.SHA1, Mechanism.SHA256):
+        secret = ctx.secret(data["secret"], SecretKind.TEXT, (*path, "secret"))
+        if mech not in _SECRET_MECHANISMS:
             uses = {Mechanism.GMAC: " (it uses keys.ek and keys.ak)",
                     Mechanism.ECDSA: " (it uses the signing keys)"}.get(mech, "")
-            ctx.error(at("secret"), f"an HLS secret is not used with mechanism "
-                                    f"{mech.plan_name}{uses}")
-    elif mech in (Mechanism.MD5, Mechanism.SHA1, Mechanism.SHA256):
-        ctx.error(p, f"mechanism {mech.plan_name} needs a secret")
+            ctx.error((*path, "secret"), f"an HLS secret is not used with mechanism "
+                                         f"{mech.plan_name}{uses}")
+    elif mech in _SECRET_MECHANISMS and mech is not Mechanism.MANUFACTURER:
+        ctx.error(path, f"mechanism {mech.plan_name} needs a secret")
+    return password, secret
 
-    titles: dict[str, bytes | None] = {}
-    for key in ("client_system_title", "server_system_title"):
-        titles[key] = None
-        if key in data:
-            titles[key] = ctx.hexbytes(data[key], at(key), size=8, what="system title")
-    server_title = titles["server_system_title"]
-    if server_title is None and "server_system_title" not in data:
-        server_title = server.system_title
-    elif (server_title is not None and server.system_title is not None
-          and server_title != server.system_title):
-        ctx.error(at("server_system_title"), "differs from server.system_title")
 
+def _security_needs(ctx: Ctx, data: dict[str, Any], path: DocPath, *,
+                    context: ApplicationContext, mech: Mechanism, policy: SecurityPolicy) -> None:
+    """What a ciphered context and the GMAC/SHA-256/ECDSA mechanisms need (Green Book):
+    a suite, the client system title, EK (block cipher key), AK (in every authenticated
+    AAD), the client's signing key; protected APDUs and dedicated keys need ciphering."""
+    suite = data.get("suite")
+    keys = data.get("keys") or {}
     needs_suite = []
     if context.ciphered:
         needs_suite.append(f"context {context.value}")
@@ -294,62 +276,91 @@ def build_association(ctx: Ctx, data: dict[str, Any], path: DocPath, *, framing:
         needs_suite.append(f"mechanism {mech.plan_name}")
     if suite is None and needs_suite:
         verb = "need" if len(needs_suite) > 1 else "needs"
-        ctx.error(p, f"{' and '.join(needs_suite)} {verb} a security suite (suite: 0, 1 or 2)")
+        ctx.error(path, f"{' and '.join(needs_suite)} {verb} a security suite "
+                        "(suite: 0, 1 or 2)")
     if mech is Mechanism.ECDSA and suite == 0:
-        ctx.error(at("suite"), "mechanism ecdsa needs suite 1 (P-256) or 2 (P-384)")
-    keys = build_keys(ctx, data.get("keys") or {}, at("keys"), suite)
-
+        ctx.error((*path, "suite"), "mechanism ecdsa needs suite 1 (P-256) or 2 (P-384)")
     if (context.ciphered or mech in (Mechanism.GMAC, Mechanism.SHA256, Mechanism.ECDSA)) \
             and "client_system_title" not in data:
         why = f"context {context.value}" if context.ciphered else f"mechanism {mech.plan_name}"
-        ctx.error(p, f"{why} needs client_system_title")
+        ctx.error(path, f"{why} needs client_system_title")
     if suite is not None and (context.ciphered or mech is Mechanism.GMAC):
-        # Green Book: EK is the block cipher key; AK enters every authenticated AAD.
-        missing = [] if "ek" in data.get("keys", {}) else ["ek"]
+        missing = [] if "ek" in keys else ["ek"]
         authenticated = any(x in (Protection.AUTHENTICATED,
                                   Protection.AUTHENTICATED_AND_ENCRYPTED)
                             for x in (policy.request, policy.response))
-        if (authenticated or mech is Mechanism.GMAC) and "ak" not in data.get("keys", {}):
+        if (authenticated or mech is Mechanism.GMAC) and "ak" not in keys:
             missing.append("ak")
         if missing:
             why = "mechanism gmac" if mech is Mechanism.GMAC else "a ciphered context"
-            ctx.error(at("keys"), f"{why} needs {' and '.join(missing)}")
-    if mech is Mechanism.ECDSA and "client_signing_key" not in data.get("keys", {}):
-        ctx.error(at("keys"), "mechanism ecdsa needs client_signing_key")
+            ctx.error((*path, "keys"), f"{why} needs {' and '.join(missing)}")
+    if mech is Mechanism.ECDSA and "client_signing_key" not in keys:
+        ctx.error((*path, "keys"), "mechanism ecdsa needs client_signing_key")
     if policy != SecurityPolicy() and not context.ciphered:
-        ctx.error(at("policy"), "protected APDUs need a ciphered context (ln-ciphered or "
-                                "sn-ciphered)")
+        ctx.error((*path, "policy"), "protected APDUs need a ciphered context (ln-ciphered or "
+                                     "sn-ciphered)")
     use_dedicated = data.get("use_dedicated_key", False)
-    fixed_dedicated = "dedicated" in (data.get("keys") or {})
-    if (use_dedicated or fixed_dedicated) and not context.ciphered:
-        where = at("use_dedicated_key") if use_dedicated else at("keys", "dedicated")
+    if (use_dedicated or "dedicated" in keys) and not context.ciphered:
+        where = (*path, "use_dedicated_key") if use_dedicated else (*path, "keys", "dedicated")
         ctx.error(where, "a dedicated key travels in a ciphered InitiateRequest: it needs a "
                          "ciphered context")
-    elif fixed_dedicated and not use_dedicated:
-        ctx.error(at("keys", "dedicated"), "only used with use_dedicated_key: true")
+    elif "dedicated" in keys and not use_dedicated:
+        ctx.error((*path, "keys", "dedicated"), "only used with use_dedicated_key: true")
+    if "invocation_counter" not in data and context.ciphered:
+        # dlms-notes failure 2: the client must know its counter before associating.
+        ctx.error(path, "a ciphered association needs invocation_counter (read it through "
+                        "another association, or give initial)")
+
+
+def build_association(ctx: Ctx, data: dict[str, Any], path: DocPath, *, framing: Framing,
+                      server: ServerSide) -> Association:
+    """One entry of ``associations`` with the rules of its mechanism and context."""
+    client = data["client_address"]
+    # IEC 62056-46 8.4.2: a 1-byte client address, 0x00 no-station, 0x7F all-station;
+    # IEC 62056-47: the wrapper's source wPort is 2 bytes.
+    hi = 0x7E if framing is Framing.HDLC else 0xFFFF
+    if not 1 <= client <= hi:
+        kind = "an HDLC client address" if framing is Framing.HDLC else "a wrapper wPort"
+        ctx.error((*path, "client_address"), f"must be between 1 and {hi} for {kind}, "
+                                             f"got {client}")
+    context = ApplicationContext(data.get("context", "ln"))
+    mech = mechanism(data.get("mechanism", "none"))
+    policy = _policy(data.get("policy"))
+    password, secret = _authentication(ctx, data, path, mech)
+
+    titles: dict[str, bytes | None] = {}
+    for key in ("client_system_title", "server_system_title"):
+        titles[key] = None
+        if key in data:
+            titles[key] = ctx.hexbytes(data[key], (*path, key), size=8, what="system title")
+    server_title = titles["server_system_title"]
+    if "server_system_title" not in data:
+        server_title = server.system_title
+    elif (server_title is not None and server.system_title is not None
+          and server_title != server.system_title):
+        ctx.error((*path, "server_system_title"), "differs from server.system_title")
+
+    _security_needs(ctx, data, path, context=context, mech=mech, policy=policy)
+    keys = build_keys(ctx, data.get("keys") or {}, (*path, "keys"), data.get("suite"))
     counter = None
     if "invocation_counter" in data:
-        counter = _invocation_counter(ctx, data["invocation_counter"], at("invocation_counter"))
-    elif context.ciphered:
-        # dlms-notes failure 2: the client must know its counter before associating.
-        ctx.error(p, "a ciphered association needs invocation_counter (read it through "
-                     "another association, or give initial)")
-
+        counter = _invocation_counter(ctx, data["invocation_counter"],
+                                      (*path, "invocation_counter"))
     if "proposed_conformance" in data:
         proposed = conformance_block(ctx, data["proposed_conformance"],
-                                     at("proposed_conformance")) or DEFAULT_LN_CONFORMANCE
+                                     (*path, "proposed_conformance")) or DEFAULT_LN_CONFORMANCE
     else:
         proposed = (DEFAULT_LN_CONFORMANCE if context.logical_names
                     else DEFAULT_SN_CONFORMANCE)
     expect = Expectation(data.get("expect", "accepted"))
     diagnostic = data.get("expect_diagnostic")
     if diagnostic is not None and expect is not Expectation.REJECTED:
-        ctx.error(at("expect_diagnostic"), "only used with expect: rejected")
+        ctx.error((*path, "expect_diagnostic"), "only used with expect: rejected")
     return Association(
         name=data["name"], description=data.get("description"), client_address=client,
-        context=context, mechanism=mech, password=password, secret=secret, suite=suite,
-        policy=policy, client_system_title=titles["client_system_title"],
-        server_system_title=server_title, keys=keys, use_dedicated_key=use_dedicated,
-        invocation_counter=counter, proposed_conformance=proposed,
-        max_pdu_size=data.get("max_pdu_size", 0xFFFF), dlms_version=data.get("dlms_version", 6),
-        expect=expect, expect_diagnostic=diagnostic)
+        context=context, mechanism=mech, password=password, secret=secret,
+        suite=data.get("suite"), policy=policy, client_system_title=titles["client_system_title"],
+        server_system_title=server_title, keys=keys,
+        use_dedicated_key=data.get("use_dedicated_key", False), invocation_counter=counter,
+        proposed_conformance=proposed, max_pdu_size=data.get("max_pdu_size", 0xFFFF),
+        dlms_version=data.get("dlms_version", 6), expect=expect, expect_diagnostic=diagnostic)

@@ -344,3 +344,25 @@ def test_unreadable_plan_file(tmp_path: object) -> None:
         load_plan(f"{SOURCE}.missing")
     assert str(info.value) == ("plans/x.yaml.missing: cannot read the plan: No such file or "
                                "directory")
+
+
+@pytest.mark.parametrize(("extra", "mechanism"), [
+    ("mechanism: lowest", "NONE"),
+    ("mechanism: 1, password: pw", "LOW"),
+    ("mechanism: manufacturer", "MANUFACTURER"),
+    ("mechanism: md5, secret: s", "MD5"),
+    ("mechanism: 4, secret: 'hex:00FF'", "SHA1"),
+    ("mechanism: sha256, secret: s, client_system_title: 4D4D4D0000BC614E", "SHA256"),
+])
+def test_every_mechanism_has_a_valid_form(extra: str, mechanism: str) -> None:
+    text = BASE + f"    - {{name: a, client_address: 2, {extra}}}\n"
+    assoc = load(text).meters[0].association("a")
+    assert assoc.mechanism.name == mechanism
+
+
+@pytest.mark.parametrize("mechanism", ["md5", "sha1", "sha256"])
+def test_hls_hash_mechanisms_need_a_secret(mechanism: str) -> None:
+    text = BASE + (f"    - {{name: a, client_address: 2, mechanism: {mechanism}, "
+                   "client_system_title: 4D4D4D0000BC614E}\n")
+    assert problems(text) == [
+        f"plans/x.yaml:7: meter.associations[1]: mechanism {mechanism} needs a secret"]
