@@ -13,7 +13,7 @@ import re
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 
 from conformance.plan._issues import DocPath, Issues
 from conformance.plan.schema import plan_schema
