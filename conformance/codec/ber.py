@@ -129,10 +129,22 @@ class Tag:
         return f"{name} (0x{self.to_bytes().hex().upper()})"
 
 
+# Every identifier with a tag number below 31 is one octet (X.690 8.1.2.2); Tag is immutable,
+# so the decoders share one instance per octet instead of building it each time. ``None``
+# marks the 0x1F escape of the high tag number form (8.1.2.4).
+_ONE_OCTET_TAGS: tuple[Tag | None, ...] = tuple(
+    None if octet & 0x1F == 0x1F else Tag(tag_class=TagClass(octet >> 6),
+                                          constructed=bool(octet & 0x20), number=octet & 0x1F)
+    for octet in range(256))
+
+
 def pull_tag(r: Reader, field: str = "tag") -> Tag:
     """Read identifier octets (X.690 8.1.2), high tag number form included."""
     start = r.offset
     first = r.pull_u8(field)
+    one_octet = _ONE_OCTET_TAGS[first]
+    if one_octet is not None:
+        return one_octet
     tag_class = TagClass(first >> 6)
     constructed = bool(first & 0x20)
     number = first & 0x1F
@@ -196,6 +208,21 @@ def pull_tlv(r: Reader, field: str = "element", *, within: str | None = None) ->
     overruns it (or identifier/length octets cut short by its end) is then malformed input
     (``CodecError``). Without ``within`` a short input raises ``IncompleteError``.
     """
+    # Fast path: a one-octet identifier and a short-form length (X.690 8.1.2.2, 8.1.3.4)
+    # whose content is present in full, which is how DLMS encodes its ACSE elements. It
+    # reads exactly what the general path below would read; anything else (high tag
+    # number form, long-form length, truncation, overrun) goes the general way, which
+    # reports the fault.
+    p = r.pos
+    if r.end - p >= 2:
+        data = r.data
+        tag = _ONE_OCTET_TAGS[data[p]]
+        n = data[p + 1]
+        if tag is not None and n < 0x80 and p + 2 + n <= r.end:
+            offset = r.offset
+            r.pos = p + 2 + n
+            return Tlv(tag=tag, offset=offset, value_offset=offset + 2,
+                       value=data[p + 2:p + 2 + n])
     offset = r.offset
     try:
         tag = pull_tag(r, field)

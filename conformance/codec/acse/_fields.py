@@ -23,6 +23,7 @@ from conformance.codec.acse.names import (
 )
 from conformance.codec.acse.values import (
     AuthenticationValue,
+    AuthenticationValueCharstring,
     decode_authentication_value,
     encode_authentication_value,
 )
@@ -91,38 +92,102 @@ def pull_apdu_content(r: Reader, apdu: str) -> Reader:
     return r.sub(n, "")
 
 
-def collect_fields(r: Reader, apdu: str, specs: Sequence[FieldSpec]) -> dict[str, Tlv]:
+class FieldTable:
+    """The components of one ACSE APDU, indexed once for :func:`collect_fields`."""
+
+    __slots__ = ("apdu", "by_number", "by_octet", "specs")
+
+    def __init__(self, apdu: str, specs: Sequence[FieldSpec]) -> None:
+        self.apdu = apdu
+        """The APDU's name in messages, e.g. ``"AARQ"``."""
+        self.specs = tuple(specs)
+        """The components in the order of the definition."""
+        self.by_number = {s.number: (i, s) for i, s in enumerate(self.specs)}
+        """Context tag number -> (position in the definition, spec)."""
+        # The one identifier octet each component may carry (all ACSE numbers are below 31:
+        # X.690 8.1.2.2 one-octet form, class context-specific 0x80, constructed bit 0x20).
+        self.by_octet = {0x80 | (0x20 if s.constructed else 0) | s.number: (i, s)
+                         for i, s in enumerate(self.specs) if s.number < 31}
+        """Identifier octet (right class, number and form) -> (position, spec)."""
+
+
+def collect_fields(r: Reader, table: FieldTable) -> dict[str, Tlv]:
     """Read every component of the SEQUENCE content ``r`` and check tags, form and order."""
-    index = {s.number: (i, s) for i, s in enumerate(specs)}
+    apdu = table.apdu
+    by_octet = table.by_octet
+    data = r.data
     found: dict[str, Tlv] = {}
     last: tuple[int, FieldSpec] | None = None
     while not r.at_end():
-        start = r.pos
-        at = r.offset
-        try:
-            tag = pull_tag(r, "tag")
-        except IncompleteError as exc:
-            raise CodecError(f"{exc.message} inside {apdu}", offset=exc.offset,
-                             path=exc.path) from None
-        r.pos = start
-        if tag.tag_class is not TagClass.CONTEXT_SPECIFIC or tag.number not in index:
-            raise CodecError(f"unknown {apdu} field {tag}", offset=at, path=r.path())
-        i, spec = index[tag.number]
-        if last is not None and i <= last[0]:
-            what = "repeated" if i == last[0] else f"out of order (after {last[1].asn1} " \
-                f"[{last[1].number}])"
-            raise CodecError(f"{spec.asn1} [{spec.number}] {what}: {apdu} components must "
-                             "follow the order of the standard, each at most once",
-                             offset=at, path=r.path(spec.name))
-        if tag.constructed != spec.constructed:
-            raise CodecError(f"{spec.asn1} must be encoded as {spec.tag}, found {tag}",
-                             offset=at, path=r.path(spec.name))
+        # Fast path: one dictionary probe accepts the identifier octet of a component in
+        # the form the ASN.1 gives, if it comes after the last one; anything else is
+        # examined (and reported) by _identify.
+        entry = by_octet.get(data[r.pos])
+        if entry is None or (last is not None and entry[0] <= last[0]):
+            entry = _identify(r, table, last)
+        spec = entry[1]
         tlv = pull_tlv(r, spec.name, within=apdu)
-        if tlv.tag.constructed:
+        if spec.constructed and not _plain_structure(tlv.value):
             check_structure(tlv, r.path(spec.name), spec.asn1)
         found[spec.name] = tlv
-        last = (i, spec)
+        last = entry
     return found
+
+
+def _identify(r: Reader, table: FieldTable, last: tuple[int, FieldSpec] | None
+              ) -> tuple[int, FieldSpec]:
+    """The component whose identifier starts at ``r.pos`` (not consumed), checked in full:
+    ``CodecError`` for a tag the APDU does not define, a component out of order or
+    repeated, or the wrong form."""
+    apdu = table.apdu
+    start = r.pos
+    at = r.offset
+    try:
+        tag = pull_tag(r, "tag")
+    except IncompleteError as exc:
+        raise CodecError(f"{exc.message} inside {apdu}", offset=exc.offset,
+                         path=exc.path) from None
+    r.pos = start
+    entry = table.by_number.get(tag.number)
+    if tag.tag_class is not TagClass.CONTEXT_SPECIFIC or entry is None:
+        raise CodecError(f"unknown {apdu} field {tag}", offset=at, path=r.path())
+    i, spec = entry
+    if last is not None and i <= last[0]:
+        what = "repeated" if i == last[0] else f"out of order (after {last[1].asn1} " \
+            f"[{last[1].number}])"
+        raise CodecError(f"{spec.asn1} [{spec.number}] {what}: {apdu} components must "
+                         "follow the order of the standard, each at most once",
+                         offset=at, path=r.path(spec.name))
+    if tag.constructed != spec.constructed:
+        raise CodecError(f"{spec.asn1} must be encoded as {spec.tag}, found {tag}",
+                         offset=at, path=r.path(spec.name))
+    return entry
+
+
+def _plain_structure(content: bytes) -> bool:
+    """True when ``content`` is a sequence of complete TLVs with one-octet identifiers and
+    short-form lengths, recursively (how DLMS encodes nested ACSE elements): then
+    :func:`check_structure` has nothing to report and need not run. False only means
+    "not that simple"; :func:`check_structure` then decides."""
+    ends = [len(content)]
+    p = 0
+    while ends:
+        end = ends[-1]
+        if p == end:
+            ends.pop()
+            continue
+        if end - p < 2:
+            return False
+        octet = content[p]
+        n = content[p + 1]
+        if octet & 0x1F == 0x1F or n >= 0x80 or p + 2 + n > end:
+            return False
+        if octet & 0x20:
+            ends.append(p + 2 + n)
+            p += 2
+        else:
+            p += 2 + n
+    return True
 
 
 def check_structure(tlv: Tlv, path: str, what: str) -> None:
@@ -193,13 +258,30 @@ def check_lengths(owner: str, **lengths: int | None) -> None:
 
 
 # -- component decoders ------------------------------------------------------------------
+# Each decoder first tries the encoding DLMS peers send (one-octet identifier, short-form
+# length, exactly one inner element): the fast path returns what the general path would
+# for those octets, and leaves every other encoding, and every fault, to the general path.
+_CONTEXT_NAMES = {encode_tlv(OID, name.oid.to_content()): name
+                  for name in ApplicationContextName}
+"""application-context-name [1] content (``06 07 60 85 74 05 08 01 id``) -> name."""
+_MECHANISM_NAMES = {name.oid.to_content(): name for name in MechanismName}
+"""mechanism-name content (``60 85 74 05 08 02 id``) -> name."""
+
+
 def octet_string(tlv: Tlv, path: str, what: str) -> bytes:
     """AP-title / AE-qualifier / Association-information: ``[n] { 04 len octets }``."""
+    v = tlv.value
+    if len(v) >= 2 and v[0] == 0x04 and len(v) == 2 + v[1] and v[1] < 0x80:
+        return v[2:]
     return decode_octet_string(explicit_inner(tlv, path, OCTET_STRING, what), path)
 
 
 def integer_at(tlv: Tlv, path: str, what: str) -> tuple[int, int]:
     """An EXPLICIT INTEGER component ``[n] { 02 len value }``: value and its offset."""
+    v = tlv.value
+    if len(v) == 3 and v[0] == 0x02 and v[1] == 1:  # one content octet: always minimal
+        octet = v[2]
+        return octet - 0x100 if octet & 0x80 else octet, tlv.value_offset + 2
     element = explicit_inner(tlv, path, INTEGER, what)
     return decode_integer(element.value, offset=element.value_offset,
                           path=path), element.value_offset
@@ -212,6 +294,9 @@ def integer(tlv: Tlv, path: str, what: str) -> int:
 
 def context_name(tlv: Tlv, path: str) -> ApplicationContextName | ObjectIdentifier:
     """application-context-name [1] EXPLICIT OBJECT IDENTIFIER."""
+    name = _CONTEXT_NAMES.get(tlv.value)
+    if name is not None:
+        return name
     element = explicit_inner(tlv, path, OID, "application-context-name")
     return application_context_name(ObjectIdentifier.from_content(
         element.value, offset=element.value_offset, path=path))
@@ -219,6 +304,9 @@ def context_name(tlv: Tlv, path: str) -> ApplicationContextName | ObjectIdentifi
 
 def mechanism(tlv: Tlv, path: str) -> MechanismName | ObjectIdentifier:
     """mechanism-name [11]/[9] IMPLICIT OBJECT IDENTIFIER."""
+    name = _MECHANISM_NAMES.get(tlv.value)
+    if name is not None:
+        return name
     return mechanism_name(ObjectIdentifier.from_content(tlv.value, offset=tlv.value_offset,
                                                         path=path))
 
@@ -230,6 +318,9 @@ def bit_string(tlv: Tlv, path: str) -> BitString:
 
 def authentication_value(tlv: Tlv, path: str, what: str) -> AuthenticationValue:
     """calling-/responding-authentication-value: EXPLICIT Authentication-value."""
+    v = tlv.value
+    if len(v) >= 2 and v[0] == 0x80 and len(v) == 2 + v[1] and v[1] < 0x80:
+        return AuthenticationValueCharstring(value=v[2:])  # charstring [0], one element
     return decode_authentication_value(tlv.reader(path), what)
 
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
+from enum import IntEnum
+from typing import ClassVar, TypeVar, cast
 
 from conformance.codec._buffer import Reader, Writer
 from conformance.codec.acse import _fields as f
@@ -87,6 +88,7 @@ FIELDS = (PROTOCOL_VERSION, APPLICATION_CONTEXT_NAME, RESULT, RESULT_SOURCE_DIAG
           RESPONDING_AP_TITLE, RESPONDING_AE_QUALIFIER, RESPONDING_AP_INVOCATION_ID,
           RESPONDING_AE_INVOCATION_ID, RESPONDER_ACSE_REQUIREMENTS, MECHANISM_NAME,
           RESPONDING_AUTHENTICATION_VALUE, IMPLEMENTATION_INFORMATION, USER_INFORMATION)
+_TABLE = f.FieldTable("AARE", FIELDS)
 
 _SERVICE_USER = Tag.context(1, constructed=True)
 _SERVICE_PROVIDER = Tag.context(2, constructed=True)
@@ -195,14 +197,30 @@ _E = TypeVar("_E", AssociationResult, AcseServiceUserDiagnostic,
              AcseServiceProviderDiagnostic)
 
 
+# value -> member of each code list: a dict probe instead of an enum call per decode.
+_MEMBERS: dict[type[IntEnum], dict[int, IntEnum]] = {
+    enum: {int(m): m for m in enum}
+    for enum in (AssociationResult, AcseServiceUserDiagnostic, AcseServiceProviderDiagnostic)}
+
+
 def _checked(enum: type[_E], tlv: Tlv, path: str, what: str) -> _E:
     value, at = f.integer_at(tlv, path, what)
-    try:
-        return enum(value)
-    except ValueError:
+    member = _MEMBERS[enum].get(value)
+    if member is None:
         top = int(max(enum))
         raise CodecError(f"{what} value {value} is not defined (0..{top})",
-                         offset=at, path=path) from None
+                         offset=at, path=path)
+    return cast(_E, member)
+
+
+# result-source-diagnostic [3] content in its usual encoding (the CHOICE element around a
+# one-octet INTEGER: ``A1 03 02 01 d`` or ``A2 03 02 01 d``) -> the diagnostic, so the
+# common case skips the element-by-element reading of _diagnostic.
+_DIAGNOSTICS: dict[bytes, AssociateSourceDiagnostic] = {
+    bytes((choice, 0x03, 0x02, 0x01, int(m))): m
+    for choice, enum in ((0xA1, AcseServiceUserDiagnostic),
+                         (0xA2, AcseServiceProviderDiagnostic))
+    for m in enum}
 
 
 def _result(tlv: Tlv, path: str) -> AssociationResult:
@@ -210,6 +228,9 @@ def _result(tlv: Tlv, path: str) -> AssociationResult:
 
 
 def _diagnostic(tlv: Tlv, path: str) -> AssociateSourceDiagnostic:
+    known = _DIAGNOSTICS.get(tlv.value)
+    if known is not None:
+        return known
     r = tlv.reader(path)
     choice = pull_tlv(r, "", within="result-source-diagnostic")
     r.expect_end("result-source-diagnostic")
@@ -227,7 +248,7 @@ def decode_aare(r: Reader) -> AARE:
     """Decode an AARE; ``r`` is positioned just after the tag 0x61."""
     with r.scope("AARE"):
         content = f.pull_apdu_content(r, "AARE")
-        fs = f.collect_fields(content, "AARE", FIELDS)
+        fs = f.collect_fields(content, _TABLE)
 
         def mandatory(spec: f.FieldSpec) -> tuple[Tlv, str]:
             return f.require(fs, spec, content, "AARE", FIELDS), content.path(spec.name)

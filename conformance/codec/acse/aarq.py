@@ -64,6 +64,7 @@ FIELDS = (PROTOCOL_VERSION, APPLICATION_CONTEXT_NAME, CALLED_AP_TITLE, CALLED_AE
           CALLING_AE_QUALIFIER, CALLING_AP_INVOCATION_ID, CALLING_AE_INVOCATION_ID,
           SENDER_ACSE_REQUIREMENTS, MECHANISM_NAME, CALLING_AUTHENTICATION_VALUE,
           IMPLEMENTATION_INFORMATION, USER_INFORMATION)
+_TABLE = f.FieldTable("AARQ", FIELDS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,7 +166,7 @@ def decode_aarq(r: Reader) -> AARQ:
     """Decode an AARQ; ``r`` is positioned just after the tag 0x60."""
     with r.scope("AARQ"):
         content = f.pull_apdu_content(r, "AARQ")
-        fs = f.collect_fields(content, "AARQ", FIELDS)
+        fs = f.collect_fields(content, _TABLE)
         name = f.context_name(
             f.require(fs, APPLICATION_CONTEXT_NAME, content, "AARQ", FIELDS),
             content.path(APPLICATION_CONTEXT_NAME.name))

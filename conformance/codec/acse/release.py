@@ -40,6 +40,7 @@ __all__ = ["RLRE", "RLRQ", "decode_rlre", "decode_rlrq"]
 REASON = f.FieldSpec(0, "reason", "reason", False)
 USER_INFORMATION = f.FieldSpec(30, "user_information", "user-information", True)
 FIELDS = (REASON, USER_INFORMATION)
+_TABLES = {apdu: f.FieldTable(apdu, FIELDS) for apdu in ("RLRQ", "RLRE")}
 
 _R = TypeVar("_R", ReleaseRequestReason, ReleaseResponseReason)
 
@@ -91,7 +92,7 @@ def _reason(enum: type[_R], tlv: Tlv, path: str, what: str) -> tuple[_R, bytes |
 def _decode_fields(r: Reader, apdu: str, enum: type[_R], what: str
                    ) -> tuple[_R | None, bytes | None, bytes | None]:
     content = f.pull_apdu_content(r, apdu)
-    fs = f.collect_fields(content, apdu, FIELDS)
+    fs = f.collect_fields(content, _TABLES[apdu])
     reason: _R | None = None
     kept: bytes | None = None
     tlv = fs.get(REASON.name)

@@ -153,11 +153,17 @@ _BIT_NAMES: tuple[str, ...] = (
 )
 
 _CONFORMANCE_TAG = Tag.application(31)  # [APPLICATION 31] IMPLICIT BIT STRING: 5F 1F
+_CONFORMANCE_HEAD = b"\x5f\x1f\x04\x00"  # that tag, length 4, 0 unused bits
 
 
 def pull_conformance(r: Reader, field: str) -> Conformance:
     """The BER-encoded conformance block ``5F 1F 04 00 b1 b2 b3`` (Green Book 9.5: the
     Conformance type is [APPLICATION 31] IMPLICIT BIT STRING (SIZE(24)))."""
+    p = r.pos
+    if r.end - p >= 7 and r.data[p:p + 4] == _CONFORMANCE_HEAD:
+        # Fast path: the one valid head, and the three octets of bits present.
+        r.pos = p + 7
+        return Conformance(int.from_bytes(r.data[p + 4:p + 7], "big"))
     with r.scope(field):
         start = r.offset
         tag = pull_tag(r, "tag")
@@ -179,7 +185,7 @@ def pull_conformance(r: Reader, field: str) -> Conformance:
 
 def push_conformance(w: Writer, conformance: Conformance) -> None:
     """Append ``5F 1F 04 00`` and the three conformance octets."""
-    w.push_bytes(b"\x5f\x1f\x04\x00")
+    w.push_bytes(_CONFORMANCE_HEAD)
     w.push_bytes(conformance.to_bytes())
 
 
