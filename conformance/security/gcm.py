@@ -12,9 +12,9 @@
 :func:`conformance.security.protection.general_ciphering_aad`). The key of the block
 cipher and AK must have the suite's key length (16 bytes suites 0/1, 32 bytes suite 2).
 
-Every primitive comes from ``cryptography``: GCM with a truncated tag
-(``modes.GCM(min_tag_length=12)``); encryption without a tag is GCM's keystream, i.e.
-AES-CTR started at inc32(J0) = IV || 00000002 (SP 800-38D 7.1, 96-bit IV).
+Every primitive comes from ``cryptography``: AES-GCM (``AESGCM``, one object per key value,
+kept in a small bounded cache); encryption without a tag is GCM's keystream, i.e. AES-CTR
+started at inc32(J0) = IV || 00000002 (SP 800-38D 7.1, 96-bit IV).
 
 Errors are :class:`~conformance.errors.SecurityError` naming the keys, the system title and
 the invocation counter, never a key value.
@@ -22,8 +22,10 @@ the invocation counter, never a key value.
 
 from __future__ import annotations
 
-from cryptography.exceptions import InvalidTag
+import hmac
+
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from conformance.errors import SecurityError
 from conformance.security.control import SecurityControl
@@ -64,11 +66,43 @@ def _ctr(key: bytes, iv: bytes, data: bytes) -> bytes:
     return ctx.update(data) + ctx.finalize()
 
 
+# AESGCM objects by key value: building one per call costs more than the AES-GCM of a
+# typical APDU. Bounded (a long run with many dedicated keys must not grow it without
+# limit); it holds the keys only inside the AESGCM objects and is never printed.
+_AEAD_CACHE: dict[bytes, AESGCM] = {}
+_AEAD_CACHE_LIMIT = 64
+_FULL_TAG = 16  # AESGCM appends the untruncated 16-byte GCM tag
+
+
+def _aead(key: bytes) -> AESGCM:
+    """The (cached) AESGCM object of ``key`` (16 or 32 bytes, checked by the callers)."""
+    key = key if type(key) is bytes else bytes(key)
+    gcm = _AEAD_CACHE.get(key)
+    if gcm is None:
+        if len(_AEAD_CACHE) >= _AEAD_CACHE_LIMIT:
+            _AEAD_CACHE.clear()
+        gcm = _AEAD_CACHE[key] = AESGCM(key)
+    return gcm
+
+
 def _gcm_tag(key: bytes, iv: bytes, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
-    enc = Cipher(algorithms.AES(key), modes.GCM(iv)).encryptor()
-    enc.authenticate_additional_data(aad)
-    ciphertext = enc.update(plaintext) + enc.finalize()
-    return ciphertext, enc.tag[:TAG_LENGTH]
+    sealed = _aead(key).encrypt(iv, plaintext, aad)
+    return sealed[:-_FULL_TAG], sealed[-_FULL_TAG:-_FULL_TAG + TAG_LENGTH]
+
+
+def _gcm_open(key: bytes, iv: bytes, aad: bytes, ciphertext: bytes, tag: bytes) -> bytes | None:
+    """Authenticated decryption (SP 800-38D 7.2) with the 12-byte DLMS tag: the plaintext,
+    or ``None`` when ``tag`` does not match.
+
+    ``AESGCM.decrypt`` takes only full 16-byte tags, so this runs GCM forwards: GCTR (SP
+    800-38D 6.5) is its own inverse, so encrypting the ciphertext yields the plaintext, and
+    encrypting that plaintext with ``aad`` yields the ciphertext again with the tag over
+    (``aad``, ciphertext): the tag the sender computed, compared in constant time.
+    """
+    gcm = _aead(key)
+    plaintext = gcm.encrypt(iv, ciphertext, None)[:-_FULL_TAG]
+    expected = gcm.encrypt(iv, plaintext, aad)[-_FULL_TAG:-_FULL_TAG + TAG_LENGTH]
+    return plaintext if hmac.compare_digest(expected, tag) else None
 
 
 def _check_primitive(key: SecretKey, iv: bytes) -> None:
@@ -91,45 +125,56 @@ def gcm_decrypt(data: bytes, *, key: SecretKey, iv: bytes, aad: bytes) -> bytes:
     _check_primitive(key, iv)
     if len(data) < TAG_LENGTH:
         raise SecurityError(f"{len(data)} byte(s) cannot hold the {TAG_LENGTH}-byte tag")
-    dec = Cipher(algorithms.AES(key.value),
-                 modes.GCM(iv, data[-TAG_LENGTH:], min_tag_length=TAG_LENGTH)).decryptor()
-    dec.authenticate_additional_data(aad)
-    plaintext = dec.update(data[:-TAG_LENGTH])
-    try:
-        dec.finalize()
-    except InvalidTag:
+    plaintext = _gcm_open(key.value, iv, aad, data[:-TAG_LENGTH], data[-TAG_LENGTH:])
+    if plaintext is None:
         raise SecurityError(f"authentication tag mismatch ({key.name}, IV "
-                            f"{iv.hex().upper()})") from None
+                            f"{iv.hex().upper()})")
     return plaintext
+
+
+# Suite id -> parameters, filled as suites are met (a reserved id raises every time).
+_SUITES: dict[int, SuiteParameters] = {}
 
 
 class _Context:
     """The checked inputs of one protect/unprotect operation."""
 
-    __slots__ = ("aad_prefix", "cipher_key", "iv", "label", "sc", "where")
+    __slots__ = ("aad_prefix", "authentication_key", "block_cipher_key", "cipher_key",
+                 "invocation_counter", "iv", "sc", "system_title")
 
     def __init__(self, sc: SecurityControl, invocation_counter: int, system_title: bytes,
                  block_cipher_key: SecretKey, authentication_key: SecretKey | None,
                  extra_aad: bytes) -> None:
         self.sc = sc
+        self.invocation_counter = invocation_counter
+        self.system_title = system_title
+        self.block_cipher_key = block_cipher_key
+        self.authentication_key = authentication_key
         if sc.compression:
             raise SecurityError(f"{sc}: compression (ITU-T V.44) is not supported")
-        suite: SuiteParameters = sc.suite()
+        suite = _SUITES.get(sc.security_suite_id)
+        if suite is None:
+            suite = _SUITES[sc.security_suite_id] = sc.suite()
         self.iv = make_iv(system_title, invocation_counter)
         self.cipher_key = block_cipher_key.check_for(suite)
         self.aad_prefix = b""
-        self.label = block_cipher_key.name
         if sc.authentication:
             if authentication_key is None:
                 raise SecurityError(f"{sc} needs AK, which is not configured")
             ak = authentication_key.check_for(suite)
             self.aad_prefix = bytes((sc.to_byte(),)) + ak + extra_aad
-            name = block_cipher_key.name
-            self.label = (name.replace("EK", "EK/AK", 1) if name.startswith("EK")
-                          else f"{name} with {authentication_key.name}")
-        self.where = (f"{self.label}, system title {system_title.hex().upper()}, "
-                      f"invocation counter {invocation_counter} (0x{invocation_counter:08X}), "
-                      f"{sc}")
+
+    def where(self) -> str:
+        """Keys (by name), system title, counter and SC, for error messages (built only
+        when an error is raised)."""
+        name = self.block_cipher_key.name
+        label = name
+        if self.sc.authentication and self.authentication_key is not None:
+            label = (name.replace("EK", "EK/AK", 1) if name.startswith("EK")
+                     else f"{name} with {self.authentication_key.name}")
+        ic = self.invocation_counter
+        return (f"{label}, system title {self.system_title.hex().upper()}, "
+                f"invocation counter {ic} (0x{ic:08X}), {self.sc}")
 
 
 def protect_text(plaintext: bytes, *, security_control: SecurityControl,
@@ -152,14 +197,9 @@ def protect_text(plaintext: bytes, *, security_control: SecurityControl,
 
 
 def _verify(ctx: _Context, aad: bytes, ciphertext: bytes, tag: bytes) -> bytes:
-    dec = Cipher(algorithms.AES(ctx.cipher_key),
-                 modes.GCM(ctx.iv, tag, min_tag_length=TAG_LENGTH)).decryptor()
-    dec.authenticate_additional_data(aad)
-    plaintext = dec.update(ciphertext)
-    try:
-        dec.finalize()
-    except InvalidTag:
-        raise SecurityError(f"authentication tag mismatch ({ctx.where})") from None
+    plaintext = _gcm_open(ctx.cipher_key, ctx.iv, aad, ciphertext, tag)
+    if plaintext is None:
+        raise SecurityError(f"authentication tag mismatch ({ctx.where()})")
     return plaintext
 
 
@@ -174,7 +214,7 @@ def unprotect_text(ciphered_text: bytes, *, security_control: SecurityControl,
     if sc.authentication:
         if len(ciphered_text) < TAG_LENGTH:
             raise SecurityError(f"ciphered text of {len(ciphered_text)} byte(s) is shorter "
-                                f"than the {TAG_LENGTH}-byte authentication tag ({ctx.where})")
+                                f"than the {TAG_LENGTH}-byte authentication tag ({ctx.where()})")
         body, tag = ciphered_text[:-TAG_LENGTH], ciphered_text[-TAG_LENGTH:]
         if sc.encryption:
             return _verify(ctx, ctx.aad_prefix, body, tag)

@@ -77,8 +77,12 @@ def _protect(data: bytes, *, keys: SecurityKeys, sc: SecurityControl, ic: int,
                         authentication_key=_auth_key(keys, sc), extra_aad=extra_aad)
 
 
+# Every security control byte as its (immutable) value object, built once.
+_SC_BY_BYTE = tuple(SecurityControl.from_byte(b) for b in range(256))
+
+
 def _received_sc(header: SecurityHeader, expected: SecurityControl | None) -> SecurityControl:
-    sc = SecurityControl.from_byte(header.security_control)
+    sc = _SC_BY_BYTE[header.security_control]  # SecurityHeader holds one byte (0..255)
     if expected is not None and sc != expected:
         # The SC is not protected by itself: a receiver that let the peer choose it would
         # accept an unauthenticated APDU in place of an authenticated one.
