@@ -88,6 +88,7 @@ class ClientAssociation(Association):
         self._ctos = b""
         self._proposed = config.conformance
         self._client_pdu = config.client_max_receive_pdu_size
+        self._calling_title: bytes | None = None
         self._hls_invoke: int | None = None
 
     @property
@@ -153,6 +154,7 @@ class ClientAssociation(Association):
         self._client_pdu = initiate.client_max_receive_pdu_size
         title = (self._ciphering.own_system_title
                  if config.ciphered or mech in SYSTEM_TITLE_MECHANISMS else None)
+        self._calling_title = title
         ui = config.deviations.user_information
         aarq = AARQ(
             application_context_name=config.application_context_name,
@@ -252,7 +254,7 @@ class ClientAssociation(Association):
         if stoc is not None:
             self._exchange = HlsExchange(
                 mechanism=config.mechanism, ctos=self._ctos, stoc=stoc,
-                client_system_title=self._ciphering.own_system_title or b"",
+                client_system_title=self._calling_title or b"",
                 server_system_title=self._ciphering.peer_system_title or b"")
         self._negotiated = negotiated
         return AssociateConfirm(
@@ -315,7 +317,7 @@ class ClientAssociation(Association):
             client_max_receive_pdu_size=self._client_pdu,
             server_max_receive_pdu_size=initiate.server_max_receive_pdu_size,
             dlms_version=initiate.negotiated_dlms_version_number, vaa_name=initiate.vaa_name,
-            client_system_title=self._ciphering.own_system_title,
+            client_system_title=self._calling_title,
             server_system_title=self._ciphering.peer_system_title,
             dedicated_key=self._config.dedicated_key is not None)
 

@@ -26,9 +26,10 @@ answer with and whose ``__cause__`` says why. AARQ validation, in order (X.227 /
 6. user-information absent, undecodable, or not protected as the context says ->
    no-reason-given (1) with ConfirmedServiceError initiate-error (application-reference
    deciphering-error when it cannot be deciphered, initiate other otherwise);
-7. InitiateRequest: DLMS version below 6 -> initiate dlms-version-too-low; no conformance
-   bit in common -> incompatible-conformance; client-max-receive-pdu-size below 12 (and
-   not 0 = unlimited) -> pdu-size-too-short (all rejected-permanent, no-reason-given).
+7. InitiateRequest: DLMS version below 6 -> initiate dlms-version-too-low; no service bit
+   in common (:data:`SERVICE_BITS`) -> incompatible-conformance; client-max-receive-pdu-size
+   below 12 (and not 0 = unlimited) -> pdu-size-too-short (all rejected-permanent,
+   no-reason-given). A client that asked for no response (response-allowed FALSE) gets none.
 
 Accepted: negotiated conformance = proposed AND supported; HLS answers
 authentication-required (14) with StoC, then only reply_to_HLS_authentication is served.
@@ -112,10 +113,17 @@ from conformance.protocol.association.protection_info import CIPHERED_TAGS
 from conformance.protocol.association.table import AssociationState, Primitive, Role
 from conformance.security import Party, check_challenge, verify_password
 
-__all__ = ["MIN_PDU_SIZE", "ServerAssociation"]
+__all__ = ["MIN_PDU_SIZE", "SERVICE_BITS", "ServerAssociation"]
 
 MIN_PDU_SIZE = 12
 """The smallest client-max-receive-pdu-size accepted (0 means unlimited)."""
+SERVICE_BITS = (Conformance.READ | Conformance.WRITE | Conformance.UNCONFIRMED_WRITE
+                | Conformance.INFORMATION_REPORT | Conformance.DATA_NOTIFICATION
+                | Conformance.ACCESS | Conformance.GET | Conformance.SET
+                | Conformance.EVENT_NOTIFICATION | Conformance.ACTION)
+"""The conformance bits that name services; the others (block transfer, multiple
+references, selective access, priority management...) are options of those services, so a
+proposal sharing none of these bits with the server is incompatible."""
 
 _TITLE_REQUIRED = frozenset({MechanismName.HIGH_LEVEL_SECURITY_GMAC,
                              MechanismName.HIGH_LEVEL_SECURITY_ECDSA})
@@ -231,9 +239,9 @@ class ServerAssociation(Association):
         self._check_calling_title(aarq)
         ctos = self._check_authentication_value(aarq)
         initiate = self._initiate_request(aarq)
+        self._response_allowed = initiate.response_allowed
         negotiated = self._negotiate(aarq, initiate)
         self._negotiated = negotiated
-        self._response_allowed = initiate.response_allowed
         hls = offered.hls
         if hls:
             stoc = offered.deviations.challenge
@@ -246,7 +254,7 @@ class ServerAssociation(Association):
             self._exchange = HlsExchange(
                 mechanism=offered.mechanism, ctos=ctos, stoc=stoc,
                 client_system_title=self._ciphering.peer_system_title or b"",
-                server_system_title=self._ciphering.own_system_title or b"")
+                server_system_title=self._responding_title() or b"")
         return AssociateIndication(aarq=aarq, initiate_request=initiate, negotiated=negotiated,
                                    authentication_required=hls,
                                    response_allowed=initiate.response_allowed)
@@ -346,8 +354,10 @@ class ServerAssociation(Association):
             raise refuse(f"proposed DLMS version {initiate.proposed_dlms_version_number} is "
                          f"below {DLMS_VERSION}", InitiateError.DLMS_VERSION_TOO_LOW)
         granted = Conformance(int(initiate.proposed_conformance) & int(offered.conformance))
-        if not granted:
-            raise refuse("no conformance bit in common", InitiateError.INCOMPATIBLE_CONFORMANCE)
+        if not granted & SERVICE_BITS:
+            raise refuse(f"no service in common (proposed {initiate.proposed_conformance!r}, "
+                         f"supported {offered.conformance!r})",
+                         InitiateError.INCOMPATIBLE_CONFORMANCE)
         size = initiate.client_max_receive_pdu_size
         if 0 < size < MIN_PDU_SIZE:
             raise refuse(f"client-max-receive-pdu-size {size} is below {MIN_PDU_SIZE}",
@@ -365,7 +375,7 @@ class ServerAssociation(Association):
             server_max_receive_pdu_size=offered.server_max_receive_pdu_size,
             dlms_version=DLMS_VERSION, vaa_name=self._vaa_name(),
             client_system_title=self._ciphering.peer_system_title,
-            server_system_title=self._ciphering.own_system_title, dedicated_key=key is not None)
+            server_system_title=self._responding_title(), dedicated_key=key is not None)
 
     def _vaa_name(self) -> int:
         return (VAA_NAME_LN if self._offered.application_context_name.logical_name_referencing
