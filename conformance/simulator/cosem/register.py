@@ -58,14 +58,18 @@ NowOctets = Callable[[], bytes]
 
 _NUMERIC = (Integer, Long, DoubleLong, Long64, Unsigned, LongUnsigned, DoubleLongUnsigned,
             Long64Unsigned)
-# The fault's substitute type for each integer type: another type holding the same value.
-_WIDER: dict[type[Data], type[Data]] = {
-    Integer: Long, Long: DoubleLong, DoubleLong: Long64, Long64: DoubleLong,
-    Unsigned: LongUnsigned, LongUnsigned: DoubleLongUnsigned,
-    DoubleLongUnsigned: Long64Unsigned, Long64Unsigned: DoubleLongUnsigned,
+# The fault's substitute types for each integer type, tried in order: the first one that
+# holds the value is used (another integer type of the same value).
+_SUBSTITUTES: dict[type[Data], tuple[type[Data], ...]] = {
+    Integer: (Long,), Long: (DoubleLong,), DoubleLong: (Long64,),
+    Long64: (DoubleLong, Long64Unsigned), Unsigned: (LongUnsigned,),
+    LongUnsigned: (DoubleLongUnsigned,), DoubleLongUnsigned: (Long64Unsigned,),
+    Long64Unsigned: (DoubleLongUnsigned, Long64),
 }
 _RANGES: dict[type[Data], tuple[int, int]] = {
+    Long: (-(2**15), 2**15 - 1), LongUnsigned: (0, 2**16 - 1),
     DoubleLong: (-(2**31), 2**31 - 1), DoubleLongUnsigned: (0, 2**32 - 1),
+    Long64: (-(2**63), 2**63 - 1), Long64Unsigned: (0, 2**64 - 1),
 }
 
 
@@ -81,15 +85,13 @@ def _default(value: Data) -> Data:
 def mistyped(value: Data) -> Data:
     """``value`` with another A-XDR type (the ``wrong-attribute-type`` fault): an integer
     in another integer type that holds it, a float in the other float type, an
-    octet-string as visible-string (hex), anything else as the octet-string of its
-    encoding."""
-    substitute = _WIDER.get(type(value))
+    octet-string as visible-string (hex), anything else (or an integer no other integer
+    type holds) as the octet-string of its encoding."""
     number = getattr(value, "value", None)
-    if substitute is not None and isinstance(number, int):
-        lo, hi = _RANGES.get(substitute, (-(2**63), 2**64 - 1))
-        if not lo <= number <= hi:
-            substitute = Long64 if number < 0 else Long64Unsigned
-        return substitute(value=number)  # type: ignore[call-arg]
+    for substitute in _SUBSTITUTES.get(type(value), ()):
+        lo, hi = _RANGES[substitute]
+        if isinstance(number, int) and lo <= number <= hi:
+            return substitute(value=number)  # type: ignore[call-arg]
     if isinstance(value, Float32):
         return Float64(value=value.value)
     if isinstance(value, Float64):
