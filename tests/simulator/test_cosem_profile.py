@@ -5,6 +5,7 @@ with the clock, and changes of the buffer definition."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from conformance.codec.axdr import (
     Data,
     DoubleLongUnsigned,
     Enum,
+    Integer,
+    Long,
     LongUnsigned,
     NullData,
     OctetString,
@@ -60,6 +63,8 @@ ROWS = 10_000
 PERIOD = 900
 CLOCK_COLUMN = CaptureObjectDefinition(class_id=8, logical_name=ln("0.0.1.0.0.255"),
                                        attribute_index=2)
+ZERO = Integer(value=0)
+"""data ::= integer (0) of reset and capture."""
 ENERGY_COLUMN = CaptureObjectDefinition(class_id=3, logical_name=ln("1.0.1.8.0.255"),
                                         attribute_index=2)
 
@@ -125,7 +130,7 @@ class Meter:
         self.device = LogicalDevice([
             self.clock, self.profile,
             Register(ln("1.0.1.8.0.255"), value=DoubleLongUnsigned(value=424242),
-                     scaler_unit=Structure(items=(Integer0(), Enum(value=30)))),
+                     scaler_unit=Structure(items=(ZERO, Enum(value=30)))),
             DataObject(ln("0.0.96.10.1.255"), value=Unsigned(value=9)),
         ])
 
@@ -194,8 +199,7 @@ def test_whole_buffer(meter: Meter) -> None:
     assert isinstance(buffer, Array) and len(buffer.items) == ROWS
     times = clock_values(buffer)
     assert times[0] == at(0) and times[-1] == T0
-    assert all(b - a == dt.timedelta(seconds=PERIOD) for a, b in zip(times, times[1:],
-                                                                     strict=False))
+    assert all(b - a == dt.timedelta(seconds=PERIOD) for a, b in itertools.pairwise(times))
     first, last = buffer.items[0], buffer.items[-1]
     assert isinstance(first, Structure) and isinstance(last, Structure)
     assert first.items[1:] [::2] == (DoubleLongUnsigned(value=1000), Unsigned(value=7))
@@ -351,7 +355,7 @@ def test_lifo_puts_the_newest_first() -> None:
 def test_capture_appends_current_values_and_drops_the_oldest() -> None:
     m = Meter(rows=100, entries=100)
     m.time.advance(60)
-    assert m.device.action(ctx("m"), meth(7, PG, 2), Integer0()) == (A.SUCCESS, None)
+    assert m.device.action(ctx("m"), meth(7, PG, 2), ZERO) == (A.SUCCESS, None)
     assert m.get(7) == DoubleLongUnsigned(value=100)
     rows = m.get()
     assert clock_values(rows)[0] == at(1, rows=100)
@@ -367,12 +371,12 @@ def test_capture_appends_current_values_and_drops_the_oldest() -> None:
 
 def test_capture_after_the_clock_went_back_still_selects_correctly() -> None:
     m = Meter(rows=10, entries=20)
-    assert m.device.action(ctx("m"), meth(8, "0.0.1.0.0.255", 6), Long900()) \
+    assert m.device.action(ctx("m"), meth(8, "0.0.1.0.0.255", 6), Long(value=900)) \
         == (A.SUCCESS, None)
-    m.device.action(ctx("m"), meth(7, PG, 2), Integer0())
+    m.device.action(ctx("m"), meth(7, PG, 2), ZERO)
     assert m.device.set(ctx("m"), attr(8, "0.0.1.0.0.255", 2), None,
                         stamp(at(3, rows=10))) is D.SUCCESS
-    m.device.action(ctx("m"), meth(7, PG, 2), Integer0())
+    m.device.action(ctx("m"), meth(7, PG, 2), ZERO)
     # 10 rows, one more as the shifted clock passed a boundary, then two captures
     assert m.get(7) == DoubleLongUnsigned(value=13)
     got = m.range(stamp(at(3, rows=10)), stamp(at(3, rows=10)))
@@ -384,14 +388,14 @@ def test_reset_empties_the_buffer() -> None:
     assert m.device.action(ctx("m"), meth(7, PG, 1), Unsigned(value=0)) \
         == (A.TYPE_UNMATCHED, None)
     assert m.get(7) == DoubleLongUnsigned(value=50)
-    assert m.device.action(ctx("m"), meth(7, PG, 1), Integer0()) == (A.SUCCESS, None)
+    assert m.device.action(ctx("m"), meth(7, PG, 1), ZERO) == (A.SUCCESS, None)
     assert m.get(7) == DoubleLongUnsigned(value=0)
     assert m.get() == Array()
     assert m.entries(1, 0, 1, 0) == Array()
     assert m.range(stamp(at(0, rows=50)), stamp(T0)) == Array()
     m.time.advance(PERIOD * 3)
     assert m.get(7) == DoubleLongUnsigned(value=0)
-    m.device.action(ctx("m"), meth(7, PG, 2), Integer0())
+    m.device.action(ctx("m"), meth(7, PG, 2), ZERO)
     assert m.get(7) == DoubleLongUnsigned(value=1)
 
 
@@ -415,11 +419,11 @@ def test_changing_the_definition_clears_the_buffer() -> None:
     assert m.device.set(ctx("m"), attr(7, PG, 5), None, Enum(value=3)) is D.OTHER_REASON
     assert m.device.set(ctx("m"), attr(7, PG, 5), None, Enum(value=2)) is D.SUCCESS
     assert m.get(7) == DoubleLongUnsigned(value=0)
-    m.device.action(ctx("m"), meth(7, PG, 2), Integer0())
+    m.device.action(ctx("m"), meth(7, PG, 2), ZERO)
     assert m.device.set(ctx("m"), attr(7, PG, 3), None, Array(items=(
         ENERGY_COLUMN.to_data(),))) is D.SUCCESS
     assert m.get(7) == DoubleLongUnsigned(value=0)
-    m.device.action(ctx("m"), meth(7, PG, 2), Integer0())
+    m.device.action(ctx("m"), meth(7, PG, 2), ZERO)
     assert m.get() == Array(items=(Structure(items=(DoubleLongUnsigned(value=424242),)),))
     assert m.device.set(ctx("m"), attr(7, PG, 8), None, DoubleLongUnsigned(value=5)) \
         is D.SUCCESS
@@ -431,13 +435,3 @@ def test_changing_the_definition_clears_the_buffer() -> None:
         is D.TYPE_UNMATCHED
     assert m.device.set(ctx("m"), attr(7, PG, 6), None, ENERGY_COLUMN.to_data()) is D.SUCCESS
     assert m.get(6) == ENERGY_COLUMN.to_data()
-
-
-def Integer0() -> Data:  # noqa: N802 - reads like the standard's "integer (0)"
-    from conformance.codec.axdr import Integer
-    return Integer(value=0)
-
-
-def Long900() -> Data:  # noqa: N802
-    from conformance.codec.axdr import Long
-    return Long(value=900)
