@@ -158,6 +158,21 @@ class HdlcAddress:
         return cls._from_octets(raw)
 
     @classmethod
+    def at(cls, data: bytes, pos: int, end: int) -> tuple[HdlcAddress, int] | None:
+        """Fast path of :meth:`decode` for a frame decoder: the address starting at
+        ``data[pos]`` and the position after it, when it is complete before ``end`` and is
+        1, 2 or 4 octets long; ``None`` otherwise (then :meth:`decode` reports the fault)."""
+        if pos < end and data[pos] & 1:
+            size = 1
+        elif pos + 1 < end and data[pos + 1] & 1:
+            size = 2
+        elif pos + 3 < end and not data[pos + 2] & 1 and data[pos + 3] & 1:
+            size = 4
+        else:
+            return None
+        return cls._from_octets(data[pos:pos + size]), pos + size
+
+    @classmethod
     def from_bytes(cls, data: bytes, field: str = "address") -> HdlcAddress:
         """Decode a complete address given alone (trailing octets are an error)."""
         r = Reader(data)
