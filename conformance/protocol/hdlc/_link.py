@@ -131,6 +131,7 @@ class Link:
             self.out += sent.to_bytes()
         if frame.control.receive_seq is not None:
             self.recv.acknowledged = frame.control.receive_seq
+            self.recv.gap = False
         return frame
 
     def emit_i(self, send_seq: int, information: bytes, segmented: bool,

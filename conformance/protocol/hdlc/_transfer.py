@@ -126,7 +126,8 @@ def answer_poll(link: Link) -> HdlcFrame:
 
 def client_continue(link: Link, *, explicit: bool = False) -> None:
     """Client holding the right to send: next I frames of the window (retransmissions
-    first), else a poll for the next segments of the server's APDU (RR, P=1), else nothing.
+    first), else a poll (RR, P=1) for the next segments of the server's APDU or for the
+    frames after a sequence gap, else nothing.
     ``explicit``: the user just queued data, so poll even if the server said RNR."""
     if link.polling or link.state is not HdlcState.NRM:
         return
@@ -135,7 +136,7 @@ def client_continue(link: Link, *, explicit: bool = False) -> None:
         for i, (ns, info, segmented) in enumerate(frames):
             link.emit_i(ns, info, segmented, i == len(frames) - 1)
         link.start_poll()
-    elif (link.recv.in_progress and not link.local_busy) or (
+    elif ((link.recv.in_progress or link.recv.gap) and not link.local_busy) or (
             link.send.queue and (explicit or not link.remote_busy)):
         link.emit_s(True)
         link.start_poll()
@@ -161,6 +162,7 @@ def receive_numbered(link: Link, transition: Transition, frame: HdlcFrame) -> No
             violation = _deliver(link, whole, f"I frame N(S)={ctl.send_seq}", unit=False)
             delivered = isinstance(whole, bytes) and violation is None
         else:
+            link.recv.gap = True
             link.events.append(FrameDiscarded(
                 reason=DiscardReason.SEQUENCE, frame=frame, data=frame.to_bytes(flags=False),
                 detail=f"N(S)={ctl.send_seq} while V(R)={link.recv.vr}: information field "

@@ -181,19 +181,23 @@ class ReceiveState:
     """The receiving half of a link: V(R), the N(R) last sent to the peer, and the
     reassembly of the APDU being received."""
 
-    __slots__ = ("acknowledged", "assembler", "vr")
+    __slots__ = ("acknowledged", "assembler", "gap", "vr")
 
     def __init__(self, limit: int) -> None:
         self.vr = 0
         """V(R): the N(S) expected next."""
         self.acknowledged = 0
         """The N(R) of the last frame this station sent (what the peer knows we have)."""
+        self.gap = False
+        """An out-of-sequence I frame arrived since this station last sent its N(R): the
+        peer must be told V(R) so that it retransmits (ISO/IEC 13239 checkpointing)."""
         self.assembler = Assembler(limit)
         """The APDU being reassembled (``limit``: longest LLC header + APDU, octets)."""
 
     def reset(self) -> None:
         """Back to the state after SNRM/UA."""
         self.vr = self.acknowledged = 0
+        self.gap = False
         self.assembler.reset()
 
     @property
