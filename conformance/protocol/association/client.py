@@ -44,6 +44,7 @@ from conformance.codec.xdlms.initiate import (
 from conformance.errors import CodecError, LocalProtocolError, RemoteProtocolError, SecurityError
 from conformance.protocol.association.config import (
     SYSTEM_TITLE_MECHANISMS,
+    SYSTEM_TITLE_REQUIRED,
     AssociationConfig,
 )
 from conformance.protocol.association.counters import InvocationCounterStore
@@ -237,6 +238,10 @@ class ClientAssociation(Association):
         if title is not None and expected is not None and title != expected:
             raise RemoteProtocolError(f"responding-AP-title {title.hex().upper()} is not the "
                                       f"server system title {expected.hex().upper()}")
+        if accepted and title is None and expected is None and (
+                config.ciphered or config.mechanism in SYSTEM_TITLE_REQUIRED):
+            raise RemoteProtocolError("the AARE lacks the responding-AP-title (the server "
+                                      "system title) that the context or mechanism needs")
         self._ciphering.set_peer_system_title(title or expected)
         initiate, error = None, None
         if aare.user_information is not None:
@@ -284,12 +289,6 @@ class ClientAssociation(Association):
             raise RemoteProtocolError(
                 f"negotiated-dlms-version-number is "
                 f"{initiate.negotiated_dlms_version_number}, not {DLMS_VERSION}")
-        if self._ciphering.peer_system_title is None and (
-                config.ciphered or config.mechanism in (
-                    MechanismName.HIGH_LEVEL_SECURITY_GMAC,
-                    MechanismName.HIGH_LEVEL_SECURITY_ECDSA)):
-            raise RemoteProtocolError("the AARE lacks the responding-AP-title (the server "
-                                      "system title) that the context or mechanism needs")
         diagnostic = aare.result_source_diagnostic
         if not config.hls:
             if diagnostic != AcseServiceUserDiagnostic.NULL:

@@ -86,6 +86,7 @@ from conformance.errors import (
 )
 from conformance.protocol.association.config import (
     SYSTEM_TITLE_MECHANISMS,
+    SYSTEM_TITLE_REQUIRED,
     OfferedAssociation,
     ServerConfig,
 )
@@ -125,8 +126,6 @@ SERVICE_BITS = (Conformance.READ | Conformance.WRITE | Conformance.UNCONFIRMED_W
 references, selective access, priority management...) are options of those services, so a
 proposal sharing none of these bits with the server is incompatible."""
 
-_TITLE_REQUIRED = frozenset({MechanismName.HIGH_LEVEL_SECURITY_GMAC,
-                             MechanismName.HIGH_LEVEL_SECURITY_ECDSA})
 _U = AcseServiceUserDiagnostic
 
 
@@ -279,7 +278,7 @@ class ServerAssociation(Association):
     def _check_calling_title(self, aarq: AARQ) -> None:
         offered = self._offered
         title = aarq.calling_ap_title
-        needed = offered.ciphered or offered.mechanism in _TITLE_REQUIRED
+        needed = offered.ciphered or offered.mechanism in SYSTEM_TITLE_REQUIRED
         if title is None:
             if needed and offered.peer_system_title is None:
                 raise _Refusal("calling-AP-title (the client system title) is missing",
