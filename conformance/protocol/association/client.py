@@ -42,6 +42,7 @@ from conformance.codec.xdlms.initiate import (
     decode_initiate_response,
 )
 from conformance.errors import CodecError, LocalProtocolError, RemoteProtocolError, SecurityError
+from conformance.protocol.association.ciphering import ACSE_TAGS
 from conformance.protocol.association.config import (
     SYSTEM_TITLE_MECHANISMS,
     SYSTEM_TITLE_REQUIRED,
@@ -195,7 +196,7 @@ class ClientAssociation(Association):
         state = self._state
         if state is AssociationState.ASSOCIATION_PENDING and apdu[0] == AARE.TAG:
             return self._on_aare(apdu)
-        if state is AssociationState.HLS_REPLY_PENDING:
+        if state is AssociationState.HLS_REPLY_PENDING and apdu[0] not in ACSE_TAGS:
             return self._on_pass4(apdu)
         if state is AssociationState.RELEASE_PENDING and apdu[0] == RLRE.TAG:
             return self._on_rlre(apdu)
