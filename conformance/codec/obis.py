@@ -26,6 +26,8 @@ _GROUP = r"(\d{1,3})"
 _STANDARD = re.compile(rf"{_GROUP}-{_GROUP}:{_GROUP}\.{_GROUP}\.{_GROUP}(?:[*.]{_GROUP})?")
 _DOTTED = re.compile(r"\.".join([_GROUP] * 6))
 _HEX = re.compile(r"[0-9A-Fa-f]{12}")
+_new = object.__new__
+_set = object.__setattr__
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
@@ -83,10 +85,24 @@ class ObisCode:
 
     # -- bytes --------------------------------------------------------------------------
     @classmethod
+    def from_octets(cls, octets: bytes) -> ObisCode:
+        """The code whose value groups are the six ``octets`` (exactly six: ``ValueError``
+        otherwise), for decoders. An octet is always a valid value group, so this skips
+        the checks of the constructor, which would only cost time here."""
+        a, b, c, d, e, f = octets
+        code = _new(cls)
+        _set(code, "a", a)
+        _set(code, "b", b)
+        _set(code, "c", c)
+        _set(code, "d", d)
+        _set(code, "e", e)
+        _set(code, "f", f)
+        return code
+
+    @classmethod
     def read(cls, r: Reader, field: str = "instance_id") -> ObisCode:
         """Read six octets from ``r`` (``IncompleteError`` when fewer are left)."""
-        a, b, c, d, e, f = r.pull_bytes(6, field)
-        return cls(a=a, b=b, c=c, d=d, e=e, f=f)
+        return cls.from_octets(r.pull_bytes(6, field))
 
     def write(self, w: Writer) -> None:
         """Append the six octets to ``w``."""

@@ -53,6 +53,10 @@ ALL_STATION_WPORT = 0x007F
 """Server wPort addressing all logical devices (broadcast)."""
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _check_u16(name: str, value: int) -> None:
     if not 0 <= value <= 0xFFFF:
         raise ValueError(f"{name} {value} does not fit in 16 bits")
@@ -173,6 +177,20 @@ class WrapperFrame:
         announced are present. Offsets count from the start of ``data``.
         """
         data = bytes(data)
+        n = len(data)
+        # Fast path: version 0x0001 and a length field that matches the octets present,
+        # read by position; anything else goes the general way, which reports it.
+        if (n >= HEADER_LENGTH and data[0] == 0 and data[1] == WRAPPER_VERSION
+                and (data[6] << 8) | data[7] == n - HEADER_LENGTH):
+            # Built without __post_init__: its checks cannot fail for these values (16-bit
+            # fields read from the wire, an APDU whose length fits the 16-bit field).
+            frame = _new(cls)
+            _set(frame, "source_wport", (data[2] << 8) | data[3])
+            _set(frame, "destination_wport", (data[4] << 8) | data[5])
+            _set(frame, "apdu", data[HEADER_LENGTH:])
+            _set(frame, "version", WRAPPER_VERSION)
+            _set(frame, "length", None)
+            return frame
         header = _decode_header(Reader(data, path="WrapperFrame"), check_version)
         present = len(data) - HEADER_LENGTH
         if header.length != present:

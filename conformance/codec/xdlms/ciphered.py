@@ -187,6 +187,19 @@ class CipheredApdu(Apdu):
 
 
 def _decode_service(r: Reader, tag: int) -> CipheredApdu:
+    # Fast path: a one-octet length (the minimal form below 0x80) covering at least the
+    # security header and present in full; other lengths and every fault go through
+    # pull_content below, which reports them.
+    p = r.pos
+    if p < r.end:
+        data = r.data
+        n = data[p]
+        if SecurityHeader.SIZE <= n < 0x80 and p + 1 + n <= r.end:
+            r.pos = p + 1 + n
+            header = SecurityHeader(security_control=data[p + 1],
+                                    invocation_counter=int.from_bytes(data[p + 2:p + 6], "big"))
+            return CipheredApdu(tag=tag, security_header=header,
+                                ciphered_text=data[p + 6:p + 1 + n])
     with r.scope(CIPHERED_SERVICES[tag].name):
         header, text = pull_content(r, "ciphered_content")
     return CipheredApdu(tag=tag, security_header=header, ciphered_text=text)

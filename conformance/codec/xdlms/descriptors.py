@@ -117,7 +117,7 @@ def _fixed9(r: Reader) -> tuple[int, ObisCode, int] | None:
     r.pos = p + 9
     last = d[p + 8]
     return ((d[p] << 8) | d[p + 1],
-            ObisCode(a=d[p + 2], b=d[p + 3], c=d[p + 4], d=d[p + 5], e=d[p + 6], f=d[p + 7]),
+            ObisCode.from_octets(d[p + 2:p + 8]),
             last - 0x100 if last & 0x80 else last)
 
 
