@@ -8,8 +8,9 @@
     device.set(ctx, descriptor, None, value)          -> DataAccessResult
     device.action(ctx, method_descriptor, parameters) -> (ActionResult, Data | None)
 
-* :mod:`.base` -- attribute/method definitions, types (:class:`Shape`), access rights,
+* :mod:`.base` -- attribute/method definitions, types (:class:`Shape`),
   :class:`RequestContext`, :class:`AssociationHooks`, :class:`Fault`, :class:`CosemObject`;
+  :mod:`.access` -- access rights (:class:`ObjectAccess`);
 * :mod:`.model` -- :class:`LogicalDevice`: lookups and the GET / SET / ACTION handler API
   (its docstring lists which refusal gives which result);
 * one module per interface class: :mod:`.data` (1), :mod:`.register` (3, 4, 5),

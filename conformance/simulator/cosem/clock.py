@@ -117,6 +117,7 @@ class Clock(CosemObject):
         self._store(7, Integer(value=daylight_savings_deviation))
         self._store(8, Boolean(value=daylight_savings_enabled))
         self._store(9, Enum(value=clock_base))
+        self._dst_cache: dict[tuple[object, ...], tuple[dt.datetime, dt.datetime] | None] = {}
         self._offset = dt.timedelta(0)
         self._preset: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None
         if start is not None:
@@ -144,22 +145,36 @@ class Clock(CosemObject):
         """Attribute 3: minutes local normal time is behind UTC."""
         return self._setting(3)
 
+    def _dst_bounds(self, year: int) -> tuple[dt.datetime, dt.datetime] | None:
+        """Daylight saving begin and end of ``year`` as naive UTC (``None``: no daylight
+        saving that year); cached per year and settings (profile buffers ask per row)."""
+        key = (year, *(self._values[i] for i in (3, 5, 6, 7, 8)))
+        cached = self._dst_cache.get(key, False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        bounds = None
+        begin_t = parse_date_time(self._values[5])
+        end_t = parse_date_time(self._values[6])
+        if self._values[8].value and begin_t is not None and end_t is not None:  # type: ignore
+            begin = resolve_yearly(begin_t, year)
+            end = resolve_yearly(end_t, year)
+            if begin is not None and end is not None:
+                # begin is a normal-time wall clock moment, end a daylight-saving one.
+                zone = dt.timedelta(minutes=self.time_zone)
+                bounds = (begin + zone, end + zone - dt.timedelta(minutes=self._setting(7)))
+        if len(self._dst_cache) > 64:
+            self._dst_cache.clear()
+        self._dst_cache[key] = bounds
+        return bounds
+
     def _dst_window(self, utc: dt.datetime) -> bool:
         if not self._values[8].value:  # type: ignore[attr-defined]
             return False
         normal = utc - dt.timedelta(minutes=self.time_zone)
-        dst = dt.timedelta(minutes=self._setting(7))
-        begin_t = parse_date_time(self._values[5])
-        end_t = parse_date_time(self._values[6])
-        if begin_t is None or end_t is None:
+        bounds = self._dst_bounds(normal.year)
+        if bounds is None:
             return False
-        begin = resolve_yearly(begin_t, normal.year)
-        end = resolve_yearly(end_t, normal.year)
-        if begin is None or end is None:
-            return False
-        # begin is a normal-time wall clock moment, end a daylight-saving one.
-        begin_utc = begin + dt.timedelta(minutes=self.time_zone)
-        end_utc = end + dt.timedelta(minutes=self.time_zone) - dst
+        begin_utc, end_utc = bounds
         naive = utc.replace(tzinfo=None)
         if begin_utc <= end_utc:
             return begin_utc <= naive < end_utc
@@ -189,7 +204,10 @@ class Clock(CosemObject):
 
     def date_time_octets(self, utc: dt.datetime) -> bytes:
         """The 12 date-time octets the clock shows at ``utc``."""
-        return date_time_octets(self.wall_at(utc), self.deviation_at(utc), self.status_at(utc))
+        dst = self._dst_window(utc)
+        deviation = self.time_zone - (self._setting(7) if dst else 0)
+        wall = utc.replace(tzinfo=None) - dt.timedelta(minutes=deviation)
+        return date_time_octets(wall, deviation, self._setting(4) | (_DST_ACTIVE if dst else 0))
 
     def wall_octets(self, wall: dt.datetime) -> bytes:
         """The 12 date-time octets of a local wall clock time (profile capture times)."""

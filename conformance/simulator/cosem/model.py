@@ -26,13 +26,20 @@ An object is in an association's object_list when it has access rights for it (e
 rights that grant nothing, plan ``no-access``): an object an association cannot see does
 not exist for it.
 
+Attribute 0 ("all attributes", conformance bit attribute0-supported-with-get/-set) is
+not offered: like any index the class lacks, it is object-undefined.
+
 The current association 0.0.40.0.0.255 (Blue Book 4.4.3) is the Association LN object
 whose ``association`` is the requesting one, with that association's rights on it; it is
 not listed a second time in object_list.
+
+The handler methods hold one re-entrant lock, so that connections served on several
+threads see each request applied whole.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
@@ -75,6 +82,8 @@ class LogicalDevice:
                  faults: frozenset[str] = frozenset()) -> None:
         self._objects: dict[ObisCode, CosemObject] = {}
         self.faults = faults
+        self.lock = threading.RLock()
+        """Held while a request is served (take it to change objects from outside)."""
         for obj in objects:
             self.add(obj)
 
@@ -195,27 +204,34 @@ class LogicalDevice:
             ) -> Data | DataAccessResult:
         """GET one attribute: its value, or why it cannot be read."""
         ctx = self._context(ctx)
-        obj = self._attribute_access(ctx, descriptor, selective_access, write=False)
-        if isinstance(obj, DataAccessResult):
-            return obj
-        return obj.read(ctx, descriptor.attribute_id, selective_access)
+        with self.lock:
+            obj = self._attribute_access(ctx, descriptor, selective_access, write=False)
+            if isinstance(obj, DataAccessResult):
+                return obj
+            return obj.read(ctx, descriptor.attribute_id, selective_access)
 
     def set(self, ctx: RequestContext, descriptor: CosemAttributeDescriptor,
             selective_access: SelectiveAccessDescriptor | None, value: Data
             ) -> DataAccessResult:
         """SET one attribute to ``value``: success, or why not."""
         ctx = self._context(ctx)
-        obj = self._attribute_access(ctx, descriptor, selective_access, write=True)
-        if isinstance(obj, DataAccessResult):
-            return obj
-        if not obj.shape(descriptor.attribute_id).matches(value):
-            return DataAccessResult.TYPE_UNMATCHED
-        return obj.write(ctx, descriptor.attribute_id, selective_access, value)
+        with self.lock:
+            obj = self._attribute_access(ctx, descriptor, selective_access, write=True)
+            if isinstance(obj, DataAccessResult):
+                return obj
+            if not obj.shape(descriptor.attribute_id).matches(value):
+                return DataAccessResult.TYPE_UNMATCHED
+            return obj.write(ctx, descriptor.attribute_id, selective_access, value)
 
     def action(self, ctx: RequestContext, descriptor: CosemMethodDescriptor,
                parameters: Data | None = None) -> ActionOutcome:
         """ACTION: invoke one method; the result and the optional return parameters."""
         ctx = self._context(ctx)
+        with self.lock:
+            return self._action(ctx, descriptor, parameters)
+
+    def _action(self, ctx: RequestContext, descriptor: CosemMethodDescriptor,
+                parameters: Data | None) -> ActionOutcome:
         located = self._locate(ctx, descriptor.class_id, descriptor.instance_id)
         if isinstance(located, DataAccessResult):
             return ActionResult(located.value), None
