@@ -47,8 +47,10 @@ from conformance.protocol.association import (
     ReleaseResponse,
     ReplyToHlsRequest,
     ReplyToHlsResponse,
+    SecurityPolicy,
     ServerAssociation,
     ServerConfig,
+    protection_of,
 )
 from conformance.protocol.association.counters import CounterKey
 from conformance.protocol.association.hls import reply_to_hls_request
@@ -473,3 +475,23 @@ def test_only_reply_to_hls_while_authentication_is_pending() -> None:
 def test_unknown_client_sap() -> None:
     with pytest.raises(LocalProtocolError, match="SAP 1"):
         ServerAssociation(ServerConfig(associations={}), client_sap=1)
+
+
+def test_dedicated_key_only_in_an_encrypted_initiate_request() -> None:
+    with_key = InitiateRequest(dedicated_key=bytes(16), proposed_conformance=Conformance(0x7E1F),
+                               client_max_receive_pdu_size=1200).to_bytes()
+    p = pair(*configs(client={"deviations": Deviations(user_information=with_key)}))
+    _, aare = _refused(p, p.client.send(AssociateRequest()))
+    other = _initiate_error(ServiceErrorType.INITIATE, InitiateError.OTHER)
+    assert aare.user_information == other.to_bytes()
+    # authenticated only: the key would travel in clear
+    p = pair(*configs(context=LN_CIPHERED, dedicated=True,
+                      client={"deviations": Deviations(security_control=0x10)},
+                      server={"security_policy": SecurityPolicy.AUTHENTICATED}))
+    _, aare = _refused(p, p.client.send(AssociateRequest()))
+    ui = aare.user_information
+    assert ui is not None and ui[0] == 0x2E  # glo-confirmedServiceError, answered in kind
+    sc = protection_of(ui).security_control
+    assert sc is not None and sc.to_byte() == 0x10
+    with pytest.raises(RemoteProtocolError, match="weaker"):  # the client's own policy
+        p.client.receive(aare.to_bytes())

@@ -11,6 +11,7 @@
 * :class:`InvocationCounterStore` (persisted counters) and :class:`MemoryCounterStore`.
 """
 
+from conformance.protocol.association.acceptance import MIN_PDU_SIZE, SERVICE_BITS
 from conformance.protocol.association.ciphering import Ciphering
 from conformance.protocol.association.client import ClientAssociation
 from conformance.protocol.association.config import (
@@ -52,7 +53,7 @@ from conformance.protocol.association.protection_info import (
     check_response_protection,
     protection_of,
 )
-from conformance.protocol.association.server import MIN_PDU_SIZE, ServerAssociation
+from conformance.protocol.association.server import ServerAssociation
 from conformance.protocol.association.table import (
     SENDER,
     TRANSITIONS,
@@ -66,6 +67,7 @@ __all__ = [
     "LN_CONFORMANCE",
     "MIN_PDU_SIZE",
     "SENDER",
+    "SERVICE_BITS",
     "SN_CONFORMANCE",
     "TRANSITIONS",
     "Abort",

@@ -10,29 +10,14 @@
         aare = refusal.response_hint              # the rejecting AARE (or None)
 
 Every refusal is a :class:`RemoteProtocolError` whose ``response_hint`` holds the bytes to
-answer with and whose ``__cause__`` says why. AARQ validation, in order (X.227 / Green Book
-9.4.2.2, diagnostics of the acse-service-user unless noted):
-
-1. application-context-name other than the offered one -> rejected-permanent, 2
-   (application-context-name-not-supported);
-2. protocol-version without version1 -> acse-service-provider 2 (no-common-acse-version);
-3. mechanism-name absent while the server authenticates -> 12 (...-required); unknown or not
-   the offered one -> 11 (...-not-recognised); present without the authentication bit of
-   sender-acse-requirements -> 1 (no-reason-given);
-4. calling-AP-title missing where the context or mechanism needs the client system title,
-   not 8 bytes, or not the configured one -> 3 (calling-AP-title-not-recognized);
-5. LLS password wrong or absent, HLS challenge absent or not 8..64 bytes -> 13
-   (authentication-failure);
-6. user-information absent, undecodable, or not protected as the context says ->
-   no-reason-given (1) with ConfirmedServiceError initiate-error (application-reference
-   deciphering-error when it cannot be deciphered, initiate other otherwise);
-7. InitiateRequest: DLMS version below 6 -> initiate dlms-version-too-low; no service bit
-   in common (:data:`SERVICE_BITS`) -> incompatible-conformance; client-max-receive-pdu-size
-   below 12 (and not 0 = unlimited) -> pdu-size-too-short (all rejected-permanent,
-   no-reason-given). A client that asked for no response (response-allowed FALSE) gets none.
-
-Accepted: negotiated conformance = proposed AND supported; HLS answers
-authentication-required (14) with StoC, then only reply_to_HLS_authentication is served.
+answer with (``None`` when the standard wants silence) and whose ``__cause__`` says why.
+The AARQ checks and their diagnostics are listed in
+:mod:`~conformance.protocol.association.acceptance`. Accepted: negotiated conformance =
+proposed AND supported; HLS answers authentication-required (14) with StoC, and until pass
+3 verifies only reply_to_HLS_authentication is served (anything else: a failed ACTION
+response read-write-denied, or an exception-response service-not-allowed /
+operation-not-possible); a wrong f(StoC) fails the ACTION with ``hls_failure_result`` and
+leaves the association unauthenticated.
 """
 
 from __future__ import annotations
@@ -44,8 +29,6 @@ from conformance.codec.acse.aarq import AARQ
 from conformance.codec.acse.decode import decode_acse_apdu
 from conformance.codec.acse.names import (
     ACSE_REQUIREMENTS_AUTHENTICATION,
-    AcseRequirementsBit,
-    AcseServiceProviderDiagnostic,
     AcseServiceUserDiagnostic,
     AssociationResult,
     MechanismName,
@@ -55,38 +38,18 @@ from conformance.codec.acse.values import AuthenticationValueCharstring
 from conformance.codec.apdu import decode_apdu
 from conformance.codec.axdr import OctetString
 from conformance.codec.xdlms.action import ActionRequestNormal
-from conformance.codec.xdlms.confirmed_service_error import (
-    ApplicationReferenceError,
-    ConfirmedService,
-    ConfirmedServiceError,
-    InitiateError,
-    ServiceErrorType,
-)
+from conformance.codec.xdlms.confirmed_service_error import ConfirmedServiceError
 from conformance.codec.xdlms.enums import (
     ActionResult,
     ExceptionServiceError,
     ExceptionStateError,
 )
 from conformance.codec.xdlms.exception import ExceptionResponse
-from conformance.codec.xdlms.initiate import (
-    DLMS_VERSION,
-    VAA_NAME_LN,
-    VAA_NAME_SN,
-    Conformance,
-    InitiateRequest,
-    InitiateResponse,
-    decode_initiate_request,
-)
-from conformance.errors import (
-    CodecError,
-    ConformanceError,
-    LocalProtocolError,
-    RemoteProtocolError,
-    SecurityError,
-)
+from conformance.codec.xdlms.initiate import InitiateResponse, decode_initiate_request
+from conformance.errors import CodecError, LocalProtocolError, RemoteProtocolError, SecurityError
+from conformance.protocol.association.acceptance import AarqRefusal, validate_aarq
 from conformance.protocol.association.config import (
     SYSTEM_TITLE_MECHANISMS,
-    SYSTEM_TITLE_REQUIRED,
     OfferedAssociation,
     ServerConfig,
 )
@@ -112,39 +75,11 @@ from conformance.protocol.association.hls import (
 from conformance.protocol.association.machine import Association
 from conformance.protocol.association.protection_info import CIPHERED_TAGS
 from conformance.protocol.association.table import AssociationState, Primitive, Role
-from conformance.security import Party, check_challenge, verify_password
+from conformance.security import Party, check_challenge
 
-__all__ = ["MIN_PDU_SIZE", "SERVICE_BITS", "ServerAssociation"]
-
-MIN_PDU_SIZE = 12
-"""The smallest client-max-receive-pdu-size accepted (0 means unlimited)."""
-SERVICE_BITS = (Conformance.READ | Conformance.WRITE | Conformance.UNCONFIRMED_WRITE
-                | Conformance.INFORMATION_REPORT | Conformance.DATA_NOTIFICATION
-                | Conformance.ACCESS | Conformance.GET | Conformance.SET
-                | Conformance.EVENT_NOTIFICATION | Conformance.ACTION)
-"""The conformance bits that name services; the others (block transfer, multiple
-references, selective access, priority management...) are options of those services, so a
-proposal sharing none of these bits with the server is incompatible."""
+__all__ = ["ServerAssociation"]
 
 _U = AcseServiceUserDiagnostic
-
-
-class _Refusal(Exception):
-    """Internal: an AARQ to reject, with the AARE's diagnostic and xDLMS error."""
-
-    def __init__(self, message: str, diagnostic: AssociateSourceDiagnostic,
-                 error: ConfirmedServiceError | None = None, *, cipher_error: bool = False,
-                 cause: ConformanceError | None = None) -> None:
-        super().__init__(message)
-        self.diagnostic = diagnostic
-        self.error = error
-        self.cipher_error = cipher_error
-        self.cause = cause
-
-
-def _initiate_error(error_type: ServiceErrorType, value: int) -> ConfirmedServiceError:
-    return ConfirmedServiceError(service=ConfirmedService.INITIATE_ERROR,
-                                 error_type=error_type, value=value)
 
 
 class ServerAssociation(Association):
@@ -213,9 +148,9 @@ class ServerAssociation(Association):
             self._refuse("expected an AARQ", None)
         try:
             indication = self._validate(aarq)
-        except _Refusal as refusal:
+        except AarqRefusal as refusal:
             self._move(Primitive.ASSOCIATE_REQUEST)
-            allowed = self._response_allowed
+            allowed = refusal.response_allowed
             hint = self._aare_reject(refusal.diagnostic, refusal.error,
                                      cipher_error=refusal.cipher_error)
             self._move(Primitive.ASSOCIATE_REJECTED)
@@ -226,23 +161,12 @@ class ServerAssociation(Association):
 
     def _validate(self, aarq: AARQ) -> AssociateIndication:
         offered = self._offered
-        self._response_allowed = True
-        if aarq.application_context_name != offered.application_context_name:
-            raise _Refusal(f"application context {aarq.application_context_name!r} is not "
-                           f"offered", _U.APPLICATION_CONTEXT_NAME_NOT_SUPPORTED)
-        version = aarq.protocol_version
-        if version is not None and not version.bit(0):
-            raise _Refusal("protocol-version lacks version1",
-                           AcseServiceProviderDiagnostic.NO_COMMON_ACSE_VERSION)
-        self._check_mechanism(aarq)
-        self._check_calling_title(aarq)
-        ctos = self._check_authentication_value(aarq)
-        initiate = self._initiate_request(aarq)
+        acceptance = validate_aarq(aarq, offered=offered, ciphering=self._ciphering,
+                                   responding_title=self._responding_title())
+        initiate = acceptance.initiate_request
         self._response_allowed = initiate.response_allowed
-        negotiated = self._negotiate(aarq, initiate)
-        self._negotiated = negotiated
-        hls = offered.hls
-        if hls:
+        self._negotiated = acceptance.negotiated
+        if offered.hls:
             stoc = offered.deviations.challenge
             if stoc is None:
                 stoc = offered.challenge_source(offered.challenge_length)
@@ -251,134 +175,13 @@ class ServerAssociation(Association):
                 except SecurityError as exc:
                     raise LocalProtocolError(f"the challenge source: {exc}") from None
             self._exchange = HlsExchange(
-                mechanism=offered.mechanism, ctos=ctos, stoc=stoc,
+                mechanism=offered.mechanism, ctos=acceptance.ctos, stoc=stoc,
                 client_system_title=self._ciphering.peer_system_title or b"",
                 server_system_title=self._responding_title() or b"")
-        return AssociateIndication(aarq=aarq, initiate_request=initiate, negotiated=negotiated,
-                                   authentication_required=hls,
+        return AssociateIndication(aarq=aarq, initiate_request=initiate,
+                                   negotiated=acceptance.negotiated,
+                                   authentication_required=offered.hls,
                                    response_allowed=initiate.response_allowed)
-
-    def _check_mechanism(self, aarq: AARQ) -> None:
-        offered = self._offered.mechanism
-        mech = aarq.mechanism_name
-        if mech is None:
-            if offered != MechanismName.LOWEST_LEVEL_SECURITY:
-                raise _Refusal(f"no mechanism-name; {offered.name} is required",
-                               _U.AUTHENTICATION_MECHANISM_NAME_REQUIRED)
-            return
-        requirements = aarq.sender_acse_requirements
-        if requirements is None or not requirements.bit(AcseRequirementsBit.AUTHENTICATION):
-            # X.227: mechanism-name belongs to the authentication functional unit.
-            raise _Refusal("mechanism-name without the authentication bit of "
-                           "sender-acse-requirements", _U.NO_REASON_GIVEN)
-        if mech != offered:
-            raise _Refusal(f"mechanism {mech!r} is not the offered {offered.name}",
-                           _U.AUTHENTICATION_MECHANISM_NAME_NOT_RECOGNISED)
-
-    def _check_calling_title(self, aarq: AARQ) -> None:
-        offered = self._offered
-        title = aarq.calling_ap_title
-        needed = offered.ciphered or offered.mechanism in SYSTEM_TITLE_REQUIRED
-        if title is None:
-            if needed and offered.peer_system_title is None:
-                raise _Refusal("calling-AP-title (the client system title) is missing",
-                               _U.CALLING_AP_TITLE_NOT_RECOGNIZED)
-        elif len(title) != 8:
-            raise _Refusal(f"calling-AP-title is {len(title)} bytes, not a system title",
-                           _U.CALLING_AP_TITLE_NOT_RECOGNIZED)
-        elif offered.peer_system_title is not None and title != offered.peer_system_title:
-            raise _Refusal(f"calling-AP-title {title.hex().upper()} is not the client's",
-                           _U.CALLING_AP_TITLE_NOT_RECOGNIZED)
-        self._ciphering.set_peer_system_title(title or offered.peer_system_title)
-
-    def _check_authentication_value(self, aarq: AARQ) -> bytes:
-        offered = self._offered
-        value = aarq.calling_authentication_value
-        octets = value.value if isinstance(value, AuthenticationValueCharstring) else None
-        if offered.mechanism == MechanismName.LOW_LEVEL_SECURITY:
-            try:
-                verify_password(octets if octets is not None else b"",
-                                offered.secret or b"")
-            except SecurityError as exc:
-                raise _Refusal("LLS password refused", _U.AUTHENTICATION_FAILURE,
-                               cause=exc) from None
-        if not offered.hls:
-            return b""
-        if octets is None:
-            raise _Refusal("no CtoS challenge (calling-authentication-value charstring)",
-                           _U.AUTHENTICATION_FAILURE)
-        try:
-            check_challenge(octets, name="CtoS")
-        except SecurityError as exc:
-            raise _Refusal(str(exc), _U.AUTHENTICATION_FAILURE, cause=exc) from None
-        return octets
-
-    def _initiate_request(self, aarq: AARQ) -> InitiateRequest:
-        ui = aarq.user_information
-        other = _initiate_error(ServiceErrorType.INITIATE, InitiateError.OTHER)
-        if ui is None or not ui:
-            raise _Refusal("no InitiateRequest in user-information", _U.NO_REASON_GIVEN)
-        ciphered = ui[0] in CIPHERED_TAGS
-        if ciphered != self._offered.ciphered:
-            raise _Refusal("the InitiateRequest is " + ("ciphered in a context without "
-                           "ciphering" if ciphered else "plain in a ciphered context"),
-                           _U.NO_REASON_GIVEN, other)
-        plain = ui
-        if ciphered:
-            try:
-                plain = self._ciphering.unprotect(ui)
-            except RemoteProtocolError as exc:
-                raise _Refusal(f"the InitiateRequest cannot be deciphered: {exc}",
-                               _U.NO_REASON_GIVEN, _initiate_error(
-                                   ServiceErrorType.APPLICATION_REFERENCE,
-                                   ApplicationReferenceError.DECIPHERING_ERROR),
-                               cause=exc) from None
-        try:
-            return decode_initiate_request(plain, path="AARQ.user_information")
-        except CodecError as exc:
-            raise _Refusal(f"malformed InitiateRequest: {exc}", _U.NO_REASON_GIVEN, other,
-                           cipher_error=ciphered, cause=exc) from None
-
-    def _negotiate(self, aarq: AARQ, initiate: InitiateRequest) -> NegotiatedParameters:
-        offered = self._offered
-        ciphered = bool(aarq.user_information_ciphered)
-
-        def refuse(message: str, value: InitiateError) -> _Refusal:
-            return _Refusal(message, _U.NO_REASON_GIVEN,
-                            _initiate_error(ServiceErrorType.INITIATE, value),
-                            cipher_error=ciphered)
-
-        # Green Book 9.4.2.2 / IEC 62056-5-3 9.3.2: xDLMS-Initiate negotiation.
-        if initiate.proposed_dlms_version_number < DLMS_VERSION:
-            raise refuse(f"proposed DLMS version {initiate.proposed_dlms_version_number} is "
-                         f"below {DLMS_VERSION}", InitiateError.DLMS_VERSION_TOO_LOW)
-        granted = Conformance(int(initiate.proposed_conformance) & int(offered.conformance))
-        if not granted & SERVICE_BITS:
-            raise refuse(f"no service in common (proposed {initiate.proposed_conformance!r}, "
-                         f"supported {offered.conformance!r})",
-                         InitiateError.INCOMPATIBLE_CONFORMANCE)
-        size = initiate.client_max_receive_pdu_size
-        if 0 < size < MIN_PDU_SIZE:
-            raise refuse(f"client-max-receive-pdu-size {size} is below {MIN_PDU_SIZE}",
-                         InitiateError.PDU_SIZE_TOO_SHORT)
-        key = initiate.dedicated_key
-        if key is not None:
-            try:
-                self._ciphering.set_dedicated_key(key)
-            except SecurityError as exc:
-                raise refuse(str(exc), InitiateError.OTHER) from None
-        return NegotiatedParameters(
-            application_context_name=offered.application_context_name,
-            mechanism=offered.mechanism, proposed_conformance=initiate.proposed_conformance,
-            negotiated_conformance=granted, client_max_receive_pdu_size=size,
-            server_max_receive_pdu_size=offered.server_max_receive_pdu_size,
-            dlms_version=DLMS_VERSION, vaa_name=self._vaa_name(),
-            client_system_title=self._ciphering.peer_system_title,
-            server_system_title=self._responding_title(), dedicated_key=key is not None)
-
-    def _vaa_name(self) -> int:
-        return (VAA_NAME_LN if self._offered.application_context_name.logical_name_referencing
-                else VAA_NAME_SN)
 
     # -- AARE ----------------------------------------------------------------------------
     def _responding_title(self) -> bytes | None:
