@@ -1,0 +1,58 @@
+"""The session's invocation counter store: kept across the associations of one session,
+and seeded with the counter read from the meter (or configured) before a ciphered
+association, so that the client never sends a counter the meter has already seen
+(Green Book 9.2.7, invocation counter; dlms-notes failure 2).
+"""
+
+from __future__ import annotations
+
+from conformance.errors import SecurityError
+from conformance.protocol.association.counters import CounterKey
+from conformance.security import MAX_INVOCATION_COUNTER, next_invocation_counter
+
+__all__ = ["SessionCounters"]
+
+
+class SessionCounters:
+    """An :class:`~conformance.protocol.association.counters.InvocationCounterStore` in
+    memory whose sending counters can be moved forward (never back) by :meth:`seed`."""
+
+    __slots__ = ("_accepted", "_sent")
+
+    def __init__(self) -> None:
+        self._sent: dict[CounterKey, int] = {}
+        self._accepted: dict[CounterKey, int] = {}
+
+    def seed(self, key: CounterKey, last_used: int) -> None:
+        """The meter has seen counters up to ``last_used`` for ``key``: the next one sent
+        is ``last_used + 1`` (unless a higher one was already used)."""
+        if not 0 <= last_used <= MAX_INVOCATION_COUNTER:
+            raise ValueError(f"invocation counter {last_used} does not fit 4 bytes")
+        if last_used > self._sent.get(key, 0):
+            self._sent[key] = last_used
+
+    def reserve(self, key: CounterKey) -> int:
+        """The next sending counter of ``key`` (recorded before it is returned)."""
+        counter = next_invocation_counter(self._sent.get(key, 0), key_name=key.key_name)
+        self._sent[key] = counter
+        return counter
+
+    def last_sent(self, key: CounterKey) -> int | None:
+        """The last counter reserved (or seeded) for ``key``."""
+        return self._sent.get(key)
+
+    def last_accepted(self, key: CounterKey) -> int | None:
+        """The last counter accepted from ``key``'s sender."""
+        return self._accepted.get(key)
+
+    def accept(self, key: CounterKey, counter: int) -> None:
+        """Record a counter accepted from ``key``'s sender (never backwards)."""
+        last = self._accepted.get(key)
+        if last is not None and counter <= last:
+            raise SecurityError(f"invocation counter {counter} for {key.key_name} is not "
+                                f"greater than the last accepted {last}")
+        self._accepted[key] = counter
+
+    def __repr__(self) -> str:
+        return (f"SessionCounters(sent={len(self._sent)} key(s), "
+                f"accepted={len(self._accepted)} key(s))")

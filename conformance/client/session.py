@@ -1,0 +1,468 @@
+"""The blocking client session: the one place (with the reference meter's server loop)
+where the sans-IO protocol machines meet a transport and a clock.
+
+::
+
+    with Session(config) as session:          # open, mode E sign-on, SNRM/UA (or nothing)
+        session.associate()                   # AARQ/AARE, HLS passes 3 and 4
+        value = session.get("0.0.1.0.0.255", 8, 2)
+        session.release()                     # RLRQ/RLRE
+    session.recorder.to_jsonl("trace.jsonl")  # every octet, decoded, secrets masked
+
+Every wait is bounded by ``config.timeouts``: a silent meter raises
+:class:`~conformance.errors.TransportTimeout` naming the exchange ("no AARE to AARQ after
+2 s from hdlc+tcp://127.0.0.1:4059"). A meter that breaks the protocol raises
+:class:`~conformance.errors.RemoteProtocolError`, a security failure
+:class:`~conformance.errors.SecurityError`, a refusal one of
+:mod:`conformance.client.errors`; each names the meter and the exchange.
+
+The clock (``time.monotonic`` unless injected) stamps the trace and drives the machines'
+timers. Deliberate deviations (:mod:`conformance.client.deviations`) come from the
+configuration and from :meth:`Session.deviating`; :meth:`Session.send_raw` sends octets as
+they are, outside the machines, traced like everything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Self
+
+from conformance.client._calls import ServiceCalls
+from conformance.client._counters import SessionCounters
+from conformance.client._io import RecordingLine, SessionIO
+from conformance.client._links import HdlcLink, Link, WrapperLink
+from conformance.client._raw import RawExchange
+from conformance.client.config import CounterRead, SessionConfig
+from conformance.client.deviations import Deviations
+from conformance.client.errors import AssociationRejected
+from conformance.client.trace import TraceRecorder
+from conformance.codec.apdu import decode_apdu
+from conformance.codec.axdr import (
+    Data,
+    DoubleLongUnsigned,
+    Long64Unsigned,
+    LongUnsigned,
+    Unsigned,
+)
+from conformance.codec.xdlms.enums import InvokeIdAndPriority
+from conformance.codec.xdlms.gbt import GeneralBlockTransfer
+from conformance.codec.xdlms.get import GetRequestNext
+from conformance.errors import LocalProtocolError, RemoteProtocolError
+from conformance.protocol.association import (
+    Abort,
+    AssociateConfirm,
+    AssociateRequest,
+    AssociationState,
+    ClientAssociation,
+    CounterKey,
+    NegotiatedParameters,
+    ReleaseConfirm,
+    ReleaseRequest,
+    ReplyToHlsConfirm,
+    ReplyToHlsRequest,
+)
+from conformance.protocol.services.client import ClientServices
+from conformance.protocol.services.config import ServicesConfig
+from conformance.protocol.services.events import (
+    ClientRequest,
+    ConfirmEvent,
+    Get,
+    GetWithList,
+    NotificationIndication,
+)
+from conformance.transport import Framing, SerialLine, Transport, open_transport, sign_on
+from conformance.transport.mode_e import ClientSignOn
+
+__all__ = ["Session"]
+
+
+def _secrets(config: SessionConfig) -> list[bytes]:
+    """Every secret of a configuration (masked in the trace wherever it appears)."""
+    out: list[bytes] = []
+    associations = [config.association]
+    if isinstance(config.invocation_counter, CounterRead):
+        associations.append(config.invocation_counter.association)
+    for a in associations:
+        keys = a.keys
+        out += [v for v in (a.secret, a.dedicated_key, keys.encryption_key, keys.broadcast_key,
+                            keys.authentication_key, keys.master_key) if v]
+    return out
+
+
+class Session(ServiceCalls):
+    """A client session with one meter (see the module docstring). One thread uses it."""
+
+    def __init__(self, config: SessionConfig, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep,
+                 recorder: TraceRecorder | None = None) -> None:
+        """``clock`` and ``sleep`` are injectable (tests); ``recorder`` lets sessions share
+        one trace (the invocation counter read does)."""
+        self.config = config
+        self._clock = clock
+        self._sleep = sleep
+        self.recorder = recorder if recorder is not None else TraceRecorder(
+            framing=config.framing, clock=clock)
+        """The trace of this session."""
+        for secret in _secrets(config):
+            self.recorder.add_secret(secret)
+        self._transport: Transport | None = None
+        self._io: SessionIO | None = None
+        self._link: HdlcLink | WrapperLink | None = None
+        self._extra: list[Deviations] = []
+        self._counters = SessionCounters()
+        self._association: ClientAssociation | None = None
+        self._services: ClientServices | None = None
+        self._invoke_id = 1
+        self.sign_on: ClientSignOn | None = None
+        """What the mode E sign-on learned (None without one)."""
+        self.invocation_counter: int | None = None
+        """The counter read from the meter (or configured) before the association."""
+        self.last_confirm: ConfirmEvent | None = None
+        """The confirmation of the last service call (block transfer details)."""
+        self.notifications: list[NotificationIndication] = []
+        """Notifications the meter pushed while a call waited."""
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def deviations(self) -> Deviations:
+        """The deviations in force: the configuration's, then :meth:`deviating` blocks."""
+        current = self.config.deviations
+        for extra in self._extra:
+            current = current.merged(extra)
+        return current
+
+    @contextlib.contextmanager
+    def deviating(self, deviations: Deviations) -> Iterator[Self]:
+        """Apply ``deviations`` inside the block (link deviations to every frame sent,
+        association ones to an association made in the block, for its lifetime)."""
+        self._extra.append(deviations)
+        try:
+            yield self
+        finally:
+            self._extra.remove(deviations)
+
+    @property
+    def transport(self) -> Transport | None:
+        """The transport while open."""
+        return self._transport
+
+    @property
+    def link(self) -> Link | None:
+        """The data link (HDLC or wrapper) once connected."""
+        return self._link
+
+    @property
+    def association(self) -> ClientAssociation | None:
+        """The association machine of the current (or last) association."""
+        return self._association
+
+    @property
+    def associated(self) -> bool:
+        """True while an association is established (and authenticated)."""
+        return self._association is not None and self._association.associated
+
+    @property
+    def negotiated(self) -> NegotiatedParameters | None:
+        """What the current association agreed."""
+        return None if self._association is None else self._association.negotiated
+
+    def _require_io(self) -> SessionIO:
+        if self._io is None:
+            raise LocalProtocolError("the session is not open: call connect() first")
+        return self._io
+
+    def _require_link(self) -> HdlcLink | WrapperLink:
+        if self._link is None or not self._link.connected:
+            raise LocalProtocolError("no link: call connect() first")
+        return self._link
+
+    # -- connecting -----------------------------------------------------------------------
+    def open(self) -> None:
+        """Open the transport and run the mode E sign-on when configured (idempotent)."""
+        if self._io is not None:
+            return
+        config = self.config
+        if isinstance(config.transport, str):
+            transport = open_transport(config.transport)
+        else:
+            transport = config.transport
+            transport.open()
+        self._transport = transport
+        self._io = SessionIO(transport, self.recorder, self._clock, config.where)
+        self.recorder.note("open", transport=transport.describe(),
+                           framing=config.framing.value if config.framing else None)
+        if config.mode_e is not None:
+            self._sign_on(transport)
+
+    def _sign_on(self, transport: Transport) -> None:
+        mode_e = self.config.mode_e
+        if mode_e is None or not isinstance(transport, SerialLine):
+            raise LocalProtocolError("mode E needs a serial line")
+        result = sign_on(RecordingLine(transport, self.recorder),
+                         device_address=mode_e.device_address, baud_rate_id=mode_e.baud_rate_id,
+                         seven_bit=mode_e.seven_bit,
+                         identification_timeout=mode_e.identification_timeout,
+                         switch_delay=mode_e.switch_delay, sleep=self._sleep)
+        self.sign_on = result
+        self.recorder.note("IEC 62056-21 mode E sign-on",
+                           identification=str(result.identification.encode()),
+                           line=str(result.line_settings))
+        expected = mode_e.expected_baudrate
+        offered = result.identification.baud_rate
+        if expected is not None and offered != expected:
+            raise RemoteProtocolError(f"{self.config.where}: the meter offers {offered} baud "
+                                      f"in mode E, the plan expects {expected}")
+
+    def connect(self) -> None:
+        """Open, read the invocation counter first when configured, then establish the
+        link: SNRM/UA with the configured proposal (HDLC), nothing for the wrapper."""
+        self.open()
+        if isinstance(self.config.invocation_counter, CounterRead) \
+                and self.invocation_counter is None:
+            self.read_invocation_counter()
+        io = self._require_io()
+        if self._link is None or not self._link.connected:
+            link_type = HdlcLink if self.config.framing is Framing.HDLC else WrapperLink
+            self._link = link_type(io, self.config, lambda: self.deviations)
+            self._link.connect()
+
+    def read_invocation_counter(self) -> int:
+        """Read the client's invocation counter through the reading association of
+        ``config.invocation_counter`` (a separate association on its own link, e.g. the
+        public client), so that the secured association sends with counter + 1."""
+        source = self.config.invocation_counter
+        if not isinstance(source, CounterRead):
+            raise LocalProtocolError("the configuration reads no invocation counter "
+                                     "(config.invocation_counter is not a CounterRead)")
+        if self.config.framing is Framing.HDLC and self._link is not None \
+                and self._link.connected:
+            raise LocalProtocolError(
+                f"the counter is read over an HDLC link of its own (client SAP "
+                f"{source.client_sap}): read it before connect() (connect() does it)")
+        self.open()
+        transport = self._transport
+        if transport is None:  # pragma: no cover - open() sets it
+            raise LocalProtocolError("the transport is not open")
+        reader = Session(dataclasses.replace(
+            self.config, transport=transport, client_sap=source.client_sap,
+            association=source.association, invocation_counter=None, mode_e=None,
+            deviations=Deviations(), name=self.config.where),
+            clock=self._clock, sleep=self._sleep, recorder=self.recorder)
+        self.recorder.note("reading the invocation counter",
+                           logical_name=str(source.logical_name), client=source.client_sap)
+        reader.connect()
+        try:
+            reader.associate()
+            value = reader.get(source.logical_name, source.class_id, source.attribute)
+            reader.release()
+        finally:
+            reader.disconnect()
+        counter = _unsigned(value)
+        if counter is None:
+            raise RemoteProtocolError(f"{self.config.where}: the invocation counter "
+                                      f"{source.logical_name} is {type(value).__name__}, not "
+                                      "an unsigned integer")
+        self.invocation_counter = counter
+        return counter
+
+    # -- associating ----------------------------------------------------------------------
+    def associate(self) -> AssociateConfirm:
+        """AARQ/AARE, then HLS passes 3 and 4 when the mechanism needs them. Raises
+        :class:`AssociationRejected` (with the AARE diagnostic) when the meter rejects it,
+        :class:`SecurityError` when HLS fails."""
+        link = self._require_link()
+        config = self.config
+        settings = dataclasses.replace(config.association,
+                                       deviations=self.deviations.association())
+        self._seed_counter(settings)
+        association = ClientAssociation(settings, counters=self._counters)
+        self._association, self._services = association, None
+        ciphering = association.ciphering
+        keys = settings.keys.with_dedicated_key(settings.dedicated_key)
+        self.recorder.set_keys(keys, client_system_title=ciphering.own_system_title,
+                               server_system_title=ciphering.peer_system_title)
+        link.send_apdu(association.send(AssociateRequest()))
+        confirm = self._receive(association, "AARE to AARQ")
+        if not isinstance(confirm, AssociateConfirm):  # pragma: no cover - machine pairs
+            raise RemoteProtocolError(f"{config.where}: no AARE to the AARQ")
+        if not confirm.accepted:
+            raise AssociationRejected(
+                f"{config.where}: association rejected ({confirm.result.name.lower()}, "
+                f"diagnostic {confirm.result_source_diagnostic.name.lower()}"
+                + (f", {confirm.confirmed_service_error}" if confirm.confirmed_service_error
+                   else "") + ")",
+                aare=confirm.aare, result=confirm.result,
+                diagnostic=confirm.result_source_diagnostic,
+                confirmed_service_error=confirm.confirmed_service_error)
+        self.recorder.set_keys(keys, client_system_title=ciphering.own_system_title,
+                               server_system_title=ciphering.peer_system_title)
+        if confirm.authentication_required:
+            link.send_apdu(association.send(ReplyToHlsRequest()))
+            reply = self._receive(association, "ACTION response to reply_to_HLS_"
+                                               "authentication (HLS pass 4)")
+            if not isinstance(reply, ReplyToHlsConfirm):  # pragma: no cover
+                raise RemoteProtocolError(f"{config.where}: HLS pass 4 missing")
+        negotiated = association.negotiated
+        if negotiated is None:  # pragma: no cover - set when accepted
+            raise RemoteProtocolError(f"{config.where}: nothing negotiated")
+        self._services = ClientServices(ServicesConfig(
+            conformance=negotiated.negotiated_conformance,
+            client_max_receive_pdu_size=negotiated.client_max_receive_pdu_size,
+            server_max_receive_pdu_size=negotiated.server_max_receive_pdu_size,
+            gbt_window=config.gbt_window, block_transfer=config.block_transfer),
+            protection=ciphering)
+        self.recorder.note("associated",
+                           conformance=negotiated.negotiated_conformance.to_bytes().hex().upper(),
+                           server_max_receive_pdu_size=negotiated.server_max_receive_pdu_size)
+        return confirm
+
+    def _receive(self, association: ClientAssociation, what: str) -> object:
+        link = self._require_link()
+        apdu = link.receive_apdu(what)
+        try:
+            return association.receive(apdu)
+        except RemoteProtocolError as exc:
+            raise RemoteProtocolError(f"{self.config.where}: {exc} ({what})",
+                                      response_hint=exc.response_hint) from exc
+
+    def _seed_counter(self, settings: object) -> None:
+        association = self.config.association
+        source = self.config.invocation_counter
+        if not association.ciphered and association.keys.encryption_key is None:
+            return
+        if isinstance(source, int):
+            self.invocation_counter = source
+            last_used = max(source - 1, 0)
+        elif self.invocation_counter is not None:
+            last_used = self.invocation_counter
+        else:
+            return
+        title = self.deviations.system_title or association.system_title
+        if title is None or association.keys.encryption_key is None:
+            return
+        key = CounterKey(key_name=association.keys.block_cipher_key().name, system_title=title)
+        self._counters.seed(key, last_used)
+
+    def release(self, *, user_information: bool | None = None) -> ReleaseConfirm:
+        """RLRQ/RLRE. ``user_information``: carry the (ciphered) InitiateRequest; by default
+        in ciphered contexts (Green Book 9.4.2.2.4)."""
+        association = self._association
+        if association is None or association.state not in (
+                AssociationState.ASSOCIATED, AssociationState.AUTHENTICATION_PENDING):
+            raise LocalProtocolError("no association to release")
+        link = self._require_link()
+        carry = association.config.ciphered if user_information is None else user_information
+        link.send_apdu(association.send(ReleaseRequest(user_information=carry)))
+        confirm = self._receive(association, "RLRE to RLRQ")
+        self._services = None
+        if not isinstance(confirm, ReleaseConfirm):  # pragma: no cover - machine pairs
+            raise RemoteProtocolError(f"{self.config.where}: no RLRE to the RLRQ")
+        self.recorder.note("released")
+        return confirm
+
+    def disconnect(self) -> None:
+        """Release the link (DISC/UA for HDLC) and close the transport when the session
+        opened it; an association still open is abandoned (A-ABORT)."""
+        if self._association is not None and self._association.state \
+                is not AssociationState.IDLE:
+            self._association.send(Abort())
+        self._services = None
+        try:
+            if self._link is not None and self._link.connected:
+                self._link.disconnect()
+        finally:
+            self._link = None
+            self._close_transport()
+
+    def _close_transport(self) -> None:
+        if self._transport is not None and isinstance(self.config.transport, str):
+            self._transport.close()
+        self._transport = None
+        self._io = None
+
+    def __enter__(self) -> Self:
+        self.connect()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc is None:
+            if self.associated:
+                self.release()
+            self.disconnect()
+            return
+        # Leave quickly and quietly on an error: the original exception matters.
+        with contextlib.suppress(Exception):
+            self.disconnect()
+        self._link = None
+        self._close_transport()
+
+    # -- services -------------------------------------------------------------------------
+    def _exchange(self, request: ClientRequest, what: str) -> ConfirmEvent:
+        services = self._services
+        if services is None or not self.associated:
+            raise LocalProtocolError(f"{what}: no association (call associate() first)")
+        link = self._require_link()
+        invoke_id = self._invoke_id
+        request = dataclasses.replace(request, invoke_id=invoke_id)
+        for apdu in services.send(request):
+            link.send_apdu(apdu)
+        self._invoke_id = (invoke_id + 1) & 0x0F
+        invoke = InvokeIdAndPriority(invoke_id=invoke_id, priority=request.priority).to_int()
+        get_next_sent = False
+        while True:
+            apdu = link.receive_apdu(f"response to {what}")
+            try:
+                events = services.receive(apdu)
+            except RemoteProtocolError as exc:
+                raise RemoteProtocolError(f"{self.config.where}: {exc} ({what})",
+                                          response_hint=exc.response_hint) from exc
+            out = services.data_to_send()
+            if (out and not events and not get_next_sent and isinstance(request, Get
+                                                                         | GetWithList)
+                    and self.deviations.get_next_during_gbt
+                    and apdu[:1] == bytes((GeneralBlockTransfer.TAG,))):
+                out = [self._get_next_instead(apdu, invoke)]
+                get_next_sent = True
+            for reply in out:
+                link.send_apdu(reply)
+            for event in events:
+                if isinstance(event, NotificationIndication):
+                    self.notifications.append(event)
+                    continue
+                self.last_confirm = event
+                return event
+
+    def _get_next_instead(self, block_apdu: bytes, invoke: int) -> bytes:
+        """Deviation: answer a GBT block with get-request-next (dlms-notes failure 8)."""
+        block = decode_apdu(block_apdu)
+        number = block.block_number if isinstance(block, GeneralBlockTransfer) else 1
+        plain = GetRequestNext(invoke_id_and_priority=invoke, block_number=number).to_bytes()
+        self.recorder.note("deviation: get-request-next instead of the GBT acknowledgement",
+                           block_number=number)
+        association = self._association
+        return plain if association is None else association.ciphering.protect(plain)
+
+    # -- raw traffic ----------------------------------------------------------------------
+    def send_raw(self, data: bytes, *, timeout: float | None = None) -> bytes:
+        """Send ``data`` exactly as given and return what the meter sends back within
+        ``timeout`` seconds (default: the response timeout), ``b""`` when it stays silent.
+        It returns early once a complete frame (or WPDU) has arrived and the line has been
+        quiet for ``timeouts.inter_frame``. The octets bypass the protocol machines
+        (whose state does not change) and are traced like all others."""
+        io = self._require_io()
+        waited = self.config.timeouts.response if timeout is None else timeout
+        return RawExchange(io, self.config.framing, self.config.timeouts.inter_frame).run(
+            bytes(data), waited)
+
+
+def _unsigned(value: Data) -> int | None:
+    """The integer of an unsigned integer Data (the frame counter is double-long-unsigned;
+    some meters use another width); ``None`` for anything else."""
+    if isinstance(value, Unsigned | LongUnsigned | DoubleLongUnsigned | Long64Unsigned):
+        return int(value.value)
+    return None
