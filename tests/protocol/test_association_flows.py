@@ -245,3 +245,18 @@ def test_aare_fields_for_hls_and_ciphering() -> None:
     assert confirm.aare.responder_acse_requirements is not None
     assert confirm.aare.mechanism_name == M.HIGH_LEVEL_SECURITY_GMAC
     assert confirm.responding_ap_title == SERVER_ST
+
+
+@pytest.mark.parametrize(("form", "tag"), [(CipheringMode.GENERAL_GLO, 0xDB),
+                                           (CipheringMode.GENERAL_CIPHERING, 0xDD)],
+                         ids=["general-glo", "general-ciphering"])
+def test_initiate_request_in_a_general_envelope(form: CipheringMode, tag: int) -> None:
+    p = make_pair(context=LN_CIPHERED, mechanism=M.HIGH_LEVEL_SECURITY_GMAC, dedicated=True,
+                  client={"initiate_ciphering": form})
+    indication, confirm = associate(p)
+    assert indication.aarq.user_information is not None
+    assert indication.aarq.user_information[0] == tag
+    assert confirm.aare.user_information is not None
+    assert confirm.aare.user_information[0] == tag  # answered in kind
+    assert indication.initiate_request.dedicated_key is not None
+    release(p, user_information=True)

@@ -24,6 +24,7 @@ from conformance.protocol.association import (
     SentEvent,
     next_state,
 )
+from conformance.protocol.association.table import state_diagram
 from tests.protocol.test_association_support import M, Pair, make_pair
 
 S = AssociationState
@@ -49,6 +50,15 @@ def test_every_primitive_has_one_sender_and_is_used() -> None:
     assert used == set(Primitive)
     assert SENDER[Primitive.ABORT] is None
     assert Role.CLIENT.peer is Role.SERVER and Role.SERVER.peer is Role.CLIENT
+
+
+def test_state_diagram_shows_every_transition() -> None:
+    diagram = state_diagram()
+    assert diagram.startswith("stateDiagram-v2\n")
+    for (state, primitive), target in TRANSITIONS.items():
+        if primitive is not Primitive.ABORT:
+            assert f"{state.name} --> {target.name}: {primitive.value}" in diagram
+    assert "abort (local)" in diagram
 
 
 def test_requests_and_responses_alternate() -> None:

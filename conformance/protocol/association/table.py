@@ -27,7 +27,8 @@ from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
 
-__all__ = ["SENDER", "TRANSITIONS", "AssociationState", "Primitive", "Role", "next_state"]
+__all__ = ["SENDER", "TRANSITIONS", "AssociationState", "Primitive", "Role", "next_state",
+           "state_diagram"]
 
 
 class Role(Enum):
@@ -121,3 +122,17 @@ SENDER: Mapping[Primitive, Role | None] = MappingProxyType({
 def next_state(state: AssociationState, primitive: Primitive) -> AssociationState | None:
     """The state after ``primitive`` in ``state``; ``None`` when the table forbids it."""
     return TRANSITIONS.get((state, primitive))
+
+
+def state_diagram() -> str:
+    """The table as a Mermaid ``stateDiagram-v2`` (for the documentation); each edge is
+    labelled with its primitive and the role that sends it."""
+    lines = ["stateDiagram-v2", f"    [*] --> {S.IDLE.name}"]
+    for (state, primitive), target in TRANSITIONS.items():
+        if primitive is P.ABORT and state is not S.IDLE:
+            continue
+        sender = SENDER[primitive]
+        who = "local" if sender is None else sender.value
+        lines.append(f"    {state.name} --> {target.name}: {primitive.value} ({who})")
+    lines.append(f"    note right of {S.IDLE.name}: abort (local) leads here from every state")
+    return "\n".join(lines) + "\n"
