@@ -1,0 +1,415 @@
+"""The SERVER role of the xDLMS services machine (IEC 62056-5-3 9.3 / 9.4.6): serves GET,
+SET and ACTION requests through a :class:`~.server_support.ServiceHandler`, does the
+blocking on its side, and pushes notifications.
+
+- Responses longer than the client-max-receive-pdu-size go in GET datablocks / ACTION
+  pblocks, or in general-block-transfer APDUs (always when the client used GBT in the
+  exchange; by preference with :class:`~.config.BlockTransferMode` GENERAL); when no block
+  transfer is granted the results become other-reason.
+- Long SET / ACTION requests are reassembled from their blocks, each acknowledged; block
+  numbers and invoke-ids are checked.
+- Every mistake of the client raises ``RemoteProtocolError`` whose ``response_hint`` is the
+  APDU to transmit in answer (protected as the association requires), as listed in
+  :mod:`.server_support`; the exchange is then over (state IDLE). A protection policy that
+  refuses an APDU raises its own ``RemoteProtocolError`` with its hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conformance.codec.apdu_base import Apdu
+from conformance.codec.xdlms import action as act
+from conformance.codec.xdlms import get
+from conformance.codec.xdlms import set as set_
+from conformance.codec.xdlms.descriptors import DataBlockSA
+from conformance.codec.xdlms.enums import (
+    ActionResult,
+    DataAccessResult,
+    ExceptionServiceError,
+    ExceptionStateError,
+    InvokeIdAndPriority,
+    ServiceClass,
+)
+from conformance.codec.xdlms.gbt import GeneralBlockTransfer
+from conformance.errors import CodecError, LocalProtocolError
+from conformance.protocol.services import rules
+from conformance.protocol.services.blocks import BlockSequence, split_into_blocks
+from conformance.protocol.services.config import (
+    IDENTITY,
+    ApduProtection,
+    BlockTransferMode,
+    Role,
+    ServicesConfig,
+)
+from conformance.protocol.services.events import Notify, RequestMissingBlocks, Served, Transfer
+from conformance.protocol.services.gbt import GbtSession
+from conformance.protocol.services.machine import GBT_CLAUSE, ServicesMachine
+from conformance.protocol.services.server_support import (
+    Answer,
+    RequestRefused,
+    ServiceHandler,
+    continuation_hint,
+    exception,
+    rebuild_request,
+    serve,
+)
+from conformance.protocol.services.table import GbtPhase, ServicePrimitive, ServicesState
+
+__all__ = ["ServerServices", "ServiceHandler"]
+
+P = ServicePrimitive
+DAR = DataAccessResult
+AR = ActionResult
+SNA = ExceptionStateError.SERVICE_NOT_ALLOWED
+
+_REQUEST_CHOICES = {0xC0: frozenset({1, 2, 3}), 0xC1: frozenset({1, 2, 3, 4, 5}),
+                    0xC3: frozenset({1, 2, 3, 4, 5, 6})}
+"""The Get-, Set- and Action-Request alternatives (IEC 62056-5-3 9.5)."""
+_CONTINUATIONS = (get.GetRequestNext, set_.SetRequestWithDatablock,
+                  act.ActionRequestWithPblock, act.ActionRequestNextPblock)
+_FIRST_BLOCKS = (set_.SetRequestWithFirstDatablock, set_.SetRequestWithListAndFirstDatablock,
+                 act.ActionRequestWithFirstPblock, act.ActionRequestWithListAndFirstPblock)
+_COMPLETE = (get.GetRequestNormal, get.GetRequestWithList, set_.SetRequestNormal,
+             set_.SetRequestWithList, act.ActionRequestNormal, act.ActionRequestWithList)
+
+
+class _Incoming:
+    """A long SET / ACTION request coming in blocks."""
+
+    __slots__ = ("head", "sequence")
+
+    def __init__(self, head: Apdu, sequence: BlockSequence) -> None:
+        self.head = head
+        self.sequence = sequence
+
+
+class _Outgoing:
+    """A long GET / ACTION response going out in blocks."""
+
+    __slots__ = ("blocks", "invoke", "sent")
+
+    def __init__(self, invoke: int, blocks: list[Apdu]) -> None:
+        self.invoke = invoke
+        self.blocks = blocks
+        self.sent = 1
+
+
+def _is_set(apdu: Apdu) -> bool:
+    return isinstance(apdu, set_.SetRequest)
+
+
+def _invoke(apdu: Apdu) -> int:
+    value: int = getattr(apdu, "invoke_id_and_priority", 0)
+    return value
+
+
+def _block_of(apdu: Apdu) -> DataBlockSA:
+    """The DataBlock-SA of a SET datablock / ACTION pblock request."""
+    block: DataBlockSA = getattr(apdu, "datablock" if _is_set(apdu) else "pblock")
+    return block
+
+
+def _as_continuation(head: Apdu, block: DataBlockSA) -> Apdu:
+    """A first block seen as the continuation carrying the same block (for its answer)."""
+    if _is_set(head):
+        return set_.SetRequestWithDatablock(invoke_id_and_priority=_invoke(head),
+                                            datablock=block)
+    return act.ActionRequestWithPblock(invoke_id_and_priority=_invoke(head), pblock=block)
+
+
+class ServerServices(ServicesMachine):
+    """The server side: ``receive(APDU) -> [Served]`` with the answers in
+    :meth:`data_to_send`; ``send(Notify(...))`` pushes a notification."""
+
+    role = Role.SERVER
+
+    def __init__(self, config: ServicesConfig, handler: ServiceHandler, *,
+                 protection: ApduProtection = IDENTITY) -> None:
+        super().__init__(config, protection=protection)
+        self._handler = handler
+        self._incoming: _Incoming | None = None
+        self._outgoing: _Outgoing | None = None
+
+    # -- sending --------------------------------------------------------------------------
+    def send(self, event: Notify | RequestMissingBlocks) -> list[bytes]:
+        """The APDUs to transmit for ``event``."""
+        if isinstance(event, RequestMissingBlocks):
+            return self._gbt.request_missing()
+        if not isinstance(event, Notify):
+            raise LocalProtocolError(f"a server cannot send {type(event).__name__}")
+        apdu = event.notification
+        lacking = rules.missing(self._config.conformance, apdu)
+        if lacking:
+            raise LocalProtocolError(f"{type(apdu).__name__} needs {rules.describe(lacking)}:"
+                                     " not in the negotiated conformance")
+        wire = self._protection.protect(apdu.to_bytes())
+        always = self._config.block_transfer is BlockTransferMode.GENERAL_ALWAYS
+        if self._fits(len(wire)) and not (always and self._gbt_granted):
+            out = [wire]
+        elif not self._gbt_granted:
+            raise LocalProtocolError(f"{type(apdu).__name__} is {len(wire)} octets, the "
+                                     f"client accepts {self.peer_limit}, and "
+                                     "general-block-transfer is not negotiated")
+        elif self.state is not ServicesState.IDLE or self._gbt.phase not in (
+                GbtPhase.IDLE, GbtPhase.SENT):
+            raise LocalProtocolError("a notification in general-block-transfer blocks must "
+                                     "wait until the exchange in progress ends")
+        else:
+            self._end_exchange()
+            out = self._send_gbt(wire)
+        self._apply(P.NOTIFICATION)
+        return out
+
+    # -- receiving ------------------------------------------------------------------------
+    def receive(self, data: bytes) -> list[Served]:
+        """Process one APDU from the client; what was served (the APDUs to answer with are
+        then in :meth:`data_to_send`)."""
+        got = self._receive_apdu(data)
+        if got is None:
+            return []
+        apdu, _ = got
+        handle = self._handler_for(apdu)
+        if handle is None:
+            raise self._violation(
+                f"the client sent {type(apdu).__name__}, which is not a request this server "
+                "serves", exception(ExceptionStateError.SERVICE_UNKNOWN,
+                                    ExceptionServiceError.SERVICE_NOT_SUPPORTED))
+        self._check_granted(apdu, "the client")
+        return handle(apdu)
+
+    def _handler_for(self, apdu: Apdu) -> Callable[[Apdu], list[Served]] | None:
+        if isinstance(apdu, _COMPLETE):
+            return self._on_complete
+        if isinstance(apdu, _FIRST_BLOCKS):
+            return self._on_first_block
+        if isinstance(apdu, set_.SetRequestWithDatablock | act.ActionRequestWithPblock):
+            return self._on_block
+        if isinstance(apdu, get.GetRequestNext | act.ActionRequestNextPblock):
+            return self._on_next
+        return None
+
+    def _on_complete(self, request: Apdu) -> list[Served]:
+        """A GET / SET / ACTION request in one APDU (normal or with-list)."""
+        invoke = InvokeIdAndPriority.from_int(getattr(request, "invoke_id_and_priority", 0))
+        unconfirmed = (invoke.service_class is ServiceClass.UNCONFIRMED
+                       and not isinstance(request, get.GetRequest))
+        self._new_request(P.UNCONFIRMED_REQUEST if unconfirmed else P.REQUEST, request)
+        return self._serve(request, 0, confirmed=not unconfirmed)
+
+    def _on_first_block(self, head: Apdu) -> list[Served]:
+        """set-request-with-(list-and-)first-datablock, action-request-with-(list-and-)
+        first-pblock."""
+        block = _block_of(head)
+        what = type(head).__name__
+        if block.block_number != 1:
+            raise self._violation(
+                f"{what}: block-number {block.block_number} where 1 was expected",
+                continuation_hint(_as_continuation(head, block), DAR.DATA_BLOCK_NUMBER_INVALID,
+                                  AR.LONG_ACTION_ABORTED, head))
+        sequence = BlockSequence(what)
+        sequence.add(1, block.raw_data)
+        if block.last_block:
+            self._new_request(P.REQUEST, head)
+            return self._complete_blocks(head, sequence)
+        self._new_request(P.REQUEST_FIRST_BLOCK, head)
+        self._incoming = _Incoming(head, sequence)
+        return self._acknowledge(head, 1)
+
+    def _on_block(self, apdu: Apdu) -> list[Served]:
+        """set-request-with-datablock / action-request-with-pblock."""
+        block = _block_of(apdu)
+        self._apply(P.REQUEST_LAST_BLOCK if block.last_block else P.REQUEST_BLOCK, apdu)
+        incoming = self._incoming
+        if incoming is None or _is_set(incoming.head) != _is_set(apdu):
+            raise self._violation(f"{type(apdu).__name__} while no such long request is in "
+                                  "progress", self._hint_for(apdu))
+        head = incoming.head
+        if _invoke(apdu) != _invoke(head):
+            raise self._violation(
+                f"{type(apdu).__name__} with invoke-id-and-priority 0x{_invoke(apdu):02X} "
+                f"continues the transfer of 0x{_invoke(head):02X}",
+                continuation_hint(apdu, DAR.LONG_GET_ABORTED, AR.LONG_ACTION_ABORTED, head,
+                                  DAR.LONG_SET_ABORTED))
+        problem = incoming.sequence.problem(block.block_number)
+        if problem is not None:
+            raise self._violation(problem, continuation_hint(
+                apdu, DAR.DATA_BLOCK_NUMBER_INVALID, AR.LONG_ACTION_ABORTED, head))
+        incoming.sequence.add(block.block_number, block.raw_data)
+        if not block.last_block:
+            return self._acknowledge(head, block.block_number)
+        self._incoming = None
+        return self._complete_blocks(head, incoming.sequence)
+
+    def _on_next(self, apdu: Apdu) -> list[Served]:
+        """get-request-next / action-request-next-pblock."""
+        self._apply(P.NEXT_BLOCK_REQUEST, apdu)
+        outgoing = self._outgoing
+        is_get = isinstance(apdu, get.GetRequestNext)
+        if outgoing is None or isinstance(outgoing.blocks[0], get.GetResponse) != is_get:
+            raise self._violation(f"{type(apdu).__name__} while no such long response is in "
+                                  "progress", self._hint_for(apdu))
+        number = getattr(apdu, "block_number", 0)
+        if _invoke(apdu) != outgoing.invoke:
+            raise self._violation(
+                f"{type(apdu).__name__} with invoke-id-and-priority 0x{_invoke(apdu):02X} "
+                f"continues the response to 0x{outgoing.invoke:02X}",
+                continuation_hint(apdu, DAR.LONG_GET_ABORTED, AR.LONG_ACTION_ABORTED))
+        if number != outgoing.sent:
+            raise self._violation(
+                f"{type(apdu).__name__}: block-number {number} where {outgoing.sent} (the "
+                "last block sent) was expected",
+                continuation_hint(apdu, DAR.DATA_BLOCK_NUMBER_INVALID, AR.LONG_ACTION_ABORTED))
+        block = outgoing.blocks[outgoing.sent]
+        outgoing.sent += 1
+        last = outgoing.sent == len(outgoing.blocks)
+        self._outbox.extend(self._transmit(block))
+        self._apply(P.RESPONSE_LAST_BLOCK if last else P.RESPONSE_BLOCK)
+        if last:
+            self._outgoing = None
+        return []
+
+    # -- steps ------------------------------------------------------------------------------
+    def _new_request(self, primitive: ServicePrimitive, request: Apdu) -> None:
+        """A new request abandons a long transfer in progress (table: client's turn)."""
+        self._apply(primitive, request)
+        self._incoming = None
+        self._outgoing = None
+
+    def _acknowledge(self, head: Apdu, number: int) -> list[Served]:
+        ack: Apdu = (set_.SetResponseDatablock(invoke_id_and_priority=_invoke(head),
+                                               block_number=number) if _is_set(head) else
+                     act.ActionResponseNextPblock(invoke_id_and_priority=_invoke(head),
+                                                  block_number=number))
+        self._outbox.extend(self._transmit(ack))
+        self._apply(P.REQUEST_BLOCK_ACK)
+        return []
+
+    def _complete_blocks(self, head: Apdu, sequence: BlockSequence) -> list[Served]:
+        try:
+            request = rebuild_request(head, sequence.data())
+        except CodecError as exc:
+            raise self._violation(
+                f"{type(head).__name__}: the reassembled raw-data does not decode: {exc}",
+                _undecodable_blocks_hint(head, sequence.count)) from exc
+        return self._serve(request, sequence.count, confirmed=True)
+
+    def _serve(self, request: Apdu, request_blocks: int, *, confirmed: bool) -> list[Served]:
+        """Call the handler and send the answer (from state REQUEST_PENDING; an unconfirmed
+        request is only handed to the handler)."""
+        try:
+            answer = serve(self._handler, request,
+                           request_blocks if isinstance(request, set_.SetRequest) else 0)
+        except RequestRefused as refused:
+            raise self._violation(str(refused), refused.hint) from None
+        if not confirmed:
+            gbt = self._exchange_gbt
+            self._end_exchange()
+            return [Served(request=request, response=None,
+                           transfer=Transfer(request_blocks=request_blocks,
+                                             general_block_transfer=gbt))]
+        try:
+            out, blocks, response = self._send_answer(answer)
+        except LocalProtocolError:
+            self._abort()
+            raise
+        self._outbox.extend(out)
+        if len(blocks) > 1:
+            self._outgoing = _Outgoing(_invoke(response), blocks)
+        self._apply(P.RESPONSE_FIRST_BLOCK if len(blocks) > 1 else P.RESPONSE)
+        return [Served(request=request, response=response, transfer=Transfer(
+            request_blocks=request_blocks, response_blocks=len(blocks),
+            general_block_transfer=self._exchange_gbt))]
+
+    def _send_answer(self, answer: Answer) -> tuple[list[bytes], list[Apdu], Apdu]:
+        """The APDUs carrying ``answer``, its service-specific blocks ([] for none) and the
+        response actually sent (the fallback when nothing else fits)."""
+        response = answer.response
+        plain = response.to_bytes()
+        wire = self._protection.protect(plain)
+        fits = self._fits(len(wire))
+        if self._gbt.phase is not GbtPhase.IDLE or (not fits and self._prefers_gbt):
+            return self._send_gbt(wire), [], response
+        if fits:
+            return [wire], [], response
+        blocks = None
+        if answer.raw is not None and answer.block is not None:
+            # The ciphering overhead grows with the APDU: a block has at most this much.
+            blocks = split_into_blocks(answer.raw, self.peer_limit - (len(wire) - len(plain)),
+                                       answer.block)
+        if blocks is not None and not rules.missing(self._config.conformance, blocks[0]):
+            return self._transmit(blocks[0]), blocks, response
+        if self._gbt_granted:
+            return self._send_gbt(wire), [], response
+        fallback = answer.fallback or response
+        return self._transmit(fallback), [], fallback
+
+    # -- role hooks -------------------------------------------------------------------------
+    def _abort(self) -> None:
+        super()._abort()
+        self._incoming = None
+        self._outgoing = None
+
+    def _hint_for(self, apdu: Apdu | None) -> Apdu | None:
+        if apdu is None:
+            return None
+        return continuation_hint(apdu, DAR.NO_LONG_GET_IN_PROGRESS,
+                                 AR.NO_LONG_ACTION_IN_PROGRESS, None,
+                                 DAR.NO_LONG_SET_IN_PROGRESS)
+
+    def _plain_during_gbt(self, apdu: Apdu) -> None:
+        if isinstance(apdu, _CONTINUATIONS):
+            raise self._violation(
+                f"the client answered a general-block-transfer block with a plain "
+                f"{type(apdu).__name__} ({GBT_CLAUSE}: once one party uses GBT the other "
+                "shall follow until the exchange ends)",
+                continuation_hint(apdu, DAR.LONG_GET_ABORTED, AR.LONG_ACTION_ABORTED,
+                                  self._incoming.head if self._incoming else None,
+                                  DAR.LONG_SET_ABORTED))
+        if self._gbt.phase is GbtPhase.SENT and self.state is ServicesState.IDLE:
+            self._end_exchange()  # the previous exchange is over: a new request
+            return
+        raise self._violation(
+            f"the client sent a plain {type(apdu).__name__} in the middle of a general block "
+            f"transfer ({GBT_CLAUSE})",
+            exception(SNA, ExceptionServiceError.OPERATION_NOT_POSSIBLE))
+
+    def _before_gbt_block(self, block: GeneralBlockTransfer) -> None:
+        if (self._gbt.phase is GbtPhase.SENT and self.state is ServicesState.IDLE
+                and GbtSession.starts_exchange(block)):
+            self._end_exchange()
+
+    def _undecodable_hint(self, plain: bytes) -> Apdu | None:
+        choices = _REQUEST_CHOICES.get(plain[0]) if plain else None
+        if choices is None or len(plain) < 2 or plain[1] not in choices:
+            return exception(ExceptionStateError.SERVICE_UNKNOWN,
+                             ExceptionServiceError.SERVICE_NOT_SUPPORTED)
+        return exception(SNA, ExceptionServiceError.OTHER_REASON)
+
+    def _too_long_hint(self) -> Apdu | None:
+        return exception(SNA, ExceptionServiceError.PDU_TOO_LONG)
+
+    def _not_granted_hint(self) -> Apdu | None:
+        return exception(SNA, ExceptionServiceError.SERVICE_NOT_SUPPORTED)
+
+    def _gbt_violation_hint(self) -> Apdu | None:
+        return exception(SNA, ExceptionServiceError.OPERATION_NOT_POSSIBLE)
+
+
+def _undecodable_blocks_hint(head: Apdu, blocks: int) -> Apdu:
+    """The answer to a long SET / ACTION whose reassembled data does not decode."""
+    invoke = getattr(head, "invoke_id_and_priority", 0)
+    if isinstance(head, set_.SetRequestWithListAndFirstDatablock):
+        return set_.SetResponseLastDatablockWithList(
+            invoke_id_and_priority=invoke,
+            result=(DAR.OTHER_REASON,) * len(head.attribute_descriptor_list),
+            block_number=blocks)
+    if _is_set(head):
+        return set_.SetResponseLastDatablock(invoke_id_and_priority=invoke,
+                                             result=DAR.OTHER_REASON, block_number=blocks)
+    failed = act.ActionResponseWithOptionalData(result=AR.OTHER_REASON)
+    if isinstance(head, act.ActionRequestWithListAndFirstPblock):
+        return act.ActionResponseWithList(
+            invoke_id_and_priority=invoke,
+            list_of_responses=(failed,) * len(head.cosem_method_descriptor_list))
+    return act.ActionResponseNormal(invoke_id_and_priority=invoke, single_response=failed)
