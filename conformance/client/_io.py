@@ -54,7 +54,7 @@ class SessionIO:
     def timeout_error(self, what: str, waited: float) -> TransportTimeout:
         """The error for an exchange that got no answer: ``no UA to SNRM after 2.0 s from
         hdlc+tcp://127.0.0.1:4059``."""
-        return TransportTimeout(f"no {what} after {waited:g} s from {self.where}")
+        return TransportTimeout(f"no {what} after {float(waited)} s from {self.where}")
 
 
 class RecordingLine(SerialLine):
