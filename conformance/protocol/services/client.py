@@ -281,7 +281,7 @@ class ClientServices(ServicesMachine):
         return [self._finish(confirm)]
 
     def _transfer(self, pending: _Pending) -> Transfer:
-        return Transfer(request_blocks=len(pending.blocks),
+        return Transfer(request_blocks=pending.sent,
                         response_blocks=0 if pending.response is None
                         else pending.response.count,
                         general_block_transfer=self._exchange_gbt)
