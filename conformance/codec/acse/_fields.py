@@ -9,9 +9,9 @@ decode and encode the component types the APDUs share.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from conformance.codec._buffer import Reader, Writer
 from conformance.codec.acse.names import (
@@ -329,6 +329,48 @@ def optional(fields: dict[str, Tlv], spec: FieldSpec, r: Reader,
     """Decode component ``spec`` with ``decode(tlv, path)`` when it is present."""
     tlv = fields.get(spec.name)
     return None if tlv is None else decode(tlv, r.path(spec.name))
+
+
+ComponentDecoder = Callable[[Tlv, str], Any]
+"""Decodes one component: ``(tlv, path) -> value``."""
+
+
+def decode_present(fields: dict[str, Tlv], r: Reader,
+                   decoders: Mapping[str, ComponentDecoder]) -> dict[str, Any]:
+    """The present components that ``decoders`` names, each decoded by
+    ``decoders[name](tlv, path)``, as keyword arguments for the APDU class. They are
+    decoded in the order of the definition (the order :func:`collect_fields` checked), so
+    the first faulty one is reported, as component-by-component decoding would; absent
+    components cost nothing."""
+    values: dict[str, Any] = {}
+    for name, tlv in fields.items():
+        decode = decoders.get(name)
+        if decode is not None:
+            values[name] = decode(tlv, r.path(name))
+    return values
+
+
+def octets_of(spec: FieldSpec) -> ComponentDecoder:
+    """The decoder of the OCTET STRING component ``spec`` (see :func:`octet_string`)."""
+    what = spec.asn1
+    return lambda tlv, path: octet_string(tlv, path, what)
+
+
+def integer_of(spec: FieldSpec) -> ComponentDecoder:
+    """The decoder of the INTEGER component ``spec`` (see :func:`integer`)."""
+    what = spec.asn1
+    return lambda tlv, path: integer(tlv, path, what)
+
+
+def authentication_value_of(spec: FieldSpec) -> ComponentDecoder:
+    """The decoder of the Authentication-value component ``spec``."""
+    what = spec.asn1
+    return lambda tlv, path: authentication_value(tlv, path, what)
+
+
+def implementation_data(tlv: Tlv, path: str) -> bytes:
+    """implementation-information [29] IMPLICIT GraphicString: the octets as sent."""
+    return tlv.value
 
 
 # -- component encoders ------------------------------------------------------------------

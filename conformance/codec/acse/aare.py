@@ -244,6 +244,22 @@ def _diagnostic(tlv: Tlv, path: str) -> AssociateSourceDiagnostic:
                        "(acse-service-user [1] 0xA1, acse-service-provider [2] 0xA2)", path)
 
 
+# Component -> decoder, for every component but the three mandatory ones.
+_DECODERS: dict[str, f.ComponentDecoder] = {
+    PROTOCOL_VERSION.name: f.bit_string,
+    RESPONDING_AP_TITLE.name: f.octets_of(RESPONDING_AP_TITLE),
+    RESPONDING_AE_QUALIFIER.name: f.octets_of(RESPONDING_AE_QUALIFIER),
+    RESPONDING_AP_INVOCATION_ID.name: f.integer_of(RESPONDING_AP_INVOCATION_ID),
+    RESPONDING_AE_INVOCATION_ID.name: f.integer_of(RESPONDING_AE_INVOCATION_ID),
+    RESPONDER_ACSE_REQUIREMENTS.name: f.bit_string,
+    MECHANISM_NAME.name: f.mechanism,
+    RESPONDING_AUTHENTICATION_VALUE.name:
+        f.authentication_value_of(RESPONDING_AUTHENTICATION_VALUE),
+    IMPLEMENTATION_INFORMATION.name: f.implementation_data,
+    USER_INFORMATION.name: f.octets_of(USER_INFORMATION),
+}
+
+
 def decode_aare(r: Reader) -> AARE:
     """Decode an AARE; ``r`` is positioned just after the tag 0x61."""
     with r.scope("AARE"):
@@ -256,34 +272,9 @@ def decode_aare(r: Reader) -> AARE:
         name = f.context_name(*mandatory(APPLICATION_CONTEXT_NAME))
         result = _result(*mandatory(RESULT))
         diagnostic = _diagnostic(*mandatory(RESULT_SOURCE_DIAGNOSTIC))
-
-        def octets(spec: f.FieldSpec) -> bytes | None:
-            return f.optional(fs, spec, content,
-                              lambda t, p: f.octet_string(t, p, spec.asn1))
-
-        def integer(spec: f.FieldSpec) -> int | None:
-            return f.optional(fs, spec, content, lambda t, p: f.integer(t, p, spec.asn1))
-
-        return AARE(
-            protocol_version=f.optional(fs, PROTOCOL_VERSION, content, f.bit_string),
-            application_context_name=name,
-            result=result,
-            result_source_diagnostic=diagnostic,
-            responding_ap_title=octets(RESPONDING_AP_TITLE),
-            responding_ae_qualifier=octets(RESPONDING_AE_QUALIFIER),
-            responding_ap_invocation_id=integer(RESPONDING_AP_INVOCATION_ID),
-            responding_ae_invocation_id=integer(RESPONDING_AE_INVOCATION_ID),
-            responder_acse_requirements=f.optional(fs, RESPONDER_ACSE_REQUIREMENTS, content,
-                                                   f.bit_string),
-            mechanism_name=f.optional(fs, MECHANISM_NAME, content, f.mechanism),
-            responding_authentication_value=f.optional(
-                fs, RESPONDING_AUTHENTICATION_VALUE, content,
-                lambda t, p: f.authentication_value(t, p,
-                                                    RESPONDING_AUTHENTICATION_VALUE.asn1)),
-            implementation_information=f.optional(fs, IMPLEMENTATION_INFORMATION, content,
-                                                  lambda t, p: t.value),
-            user_information=octets(USER_INFORMATION),
-        )
+        return AARE(application_context_name=name, result=result,
+                    result_source_diagnostic=diagnostic,
+                    **f.decode_present(fs, content, _DECODERS))
 
 
 register(AARE.TAG)(decode_aare)

@@ -162,6 +162,25 @@ class AARQ(Apdu):
         })
 
 
+# Component -> decoder, for every component but the mandatory application-context-name.
+_DECODERS: dict[str, f.ComponentDecoder] = {
+    PROTOCOL_VERSION.name: f.bit_string,
+    CALLED_AP_TITLE.name: f.octets_of(CALLED_AP_TITLE),
+    CALLED_AE_QUALIFIER.name: f.octets_of(CALLED_AE_QUALIFIER),
+    CALLED_AP_INVOCATION_ID.name: f.integer_of(CALLED_AP_INVOCATION_ID),
+    CALLED_AE_INVOCATION_ID.name: f.integer_of(CALLED_AE_INVOCATION_ID),
+    CALLING_AP_TITLE.name: f.octets_of(CALLING_AP_TITLE),
+    CALLING_AE_QUALIFIER.name: f.octets_of(CALLING_AE_QUALIFIER),
+    CALLING_AP_INVOCATION_ID.name: f.integer_of(CALLING_AP_INVOCATION_ID),
+    CALLING_AE_INVOCATION_ID.name: f.integer_of(CALLING_AE_INVOCATION_ID),
+    SENDER_ACSE_REQUIREMENTS.name: f.bit_string,
+    MECHANISM_NAME.name: f.mechanism,
+    CALLING_AUTHENTICATION_VALUE.name: f.authentication_value_of(CALLING_AUTHENTICATION_VALUE),
+    IMPLEMENTATION_INFORMATION.name: f.implementation_data,
+    USER_INFORMATION.name: f.octets_of(USER_INFORMATION),
+}
+
+
 def decode_aarq(r: Reader) -> AARQ:
     """Decode an AARQ; ``r`` is positioned just after the tag 0x60."""
     with r.scope("AARQ"):
@@ -170,35 +189,7 @@ def decode_aarq(r: Reader) -> AARQ:
         name = f.context_name(
             f.require(fs, APPLICATION_CONTEXT_NAME, content, "AARQ", FIELDS),
             content.path(APPLICATION_CONTEXT_NAME.name))
-
-        def octets(spec: f.FieldSpec) -> bytes | None:
-            return f.optional(fs, spec, content,
-                              lambda t, p: f.octet_string(t, p, spec.asn1))
-
-        def integer(spec: f.FieldSpec) -> int | None:
-            return f.optional(fs, spec, content, lambda t, p: f.integer(t, p, spec.asn1))
-
-        return AARQ(
-            protocol_version=f.optional(fs, PROTOCOL_VERSION, content, f.bit_string),
-            application_context_name=name,
-            called_ap_title=octets(CALLED_AP_TITLE),
-            called_ae_qualifier=octets(CALLED_AE_QUALIFIER),
-            called_ap_invocation_id=integer(CALLED_AP_INVOCATION_ID),
-            called_ae_invocation_id=integer(CALLED_AE_INVOCATION_ID),
-            calling_ap_title=octets(CALLING_AP_TITLE),
-            calling_ae_qualifier=octets(CALLING_AE_QUALIFIER),
-            calling_ap_invocation_id=integer(CALLING_AP_INVOCATION_ID),
-            calling_ae_invocation_id=integer(CALLING_AE_INVOCATION_ID),
-            sender_acse_requirements=f.optional(fs, SENDER_ACSE_REQUIREMENTS, content,
-                                                f.bit_string),
-            mechanism_name=f.optional(fs, MECHANISM_NAME, content, f.mechanism),
-            calling_authentication_value=f.optional(
-                fs, CALLING_AUTHENTICATION_VALUE, content,
-                lambda t, p: f.authentication_value(t, p, CALLING_AUTHENTICATION_VALUE.asn1)),
-            implementation_information=f.optional(fs, IMPLEMENTATION_INFORMATION, content,
-                                                  lambda t, p: t.value),
-            user_information=octets(USER_INFORMATION),
-        )
+        return AARQ(application_context_name=name, **f.decode_present(fs, content, _DECODERS))
 
 
 register(AARQ.TAG)(decode_aarq)
