@@ -1,6 +1,7 @@
 """The ``conformance`` command line.
 
-Sub-commands: ``decode`` (frames, APDUs and pasted traces, deciphered when keys are given).
+Sub-commands: ``decode`` (frames, APDUs and pasted traces, deciphered when keys are given),
+``simulate`` (run the reference meter until SIGINT/SIGTERM).
 Errors in the *input* never produce a traceback: a bad argument is one line on stderr and
 exit status 2; undecodable frames are reported inline and decoding goes on.
 """
@@ -69,6 +70,30 @@ def _build_parser() -> argparse.ArgumentParser:
     dec.add_argument("--show-secrets", action="store_true",
                      help="print passwords and dedicated keys found in the trace (masked "
                           "by default)")
+
+    sim = sub.add_parser(
+        "simulate", help="run the reference meter (a DLMS/COSEM server) from a test plan",
+        description="Run the reference meter described by a test plan until SIGINT or "
+                    "SIGTERM. One line per listener says where it listens. Without --plan: "
+                    "testplans/simulator.yaml under the current directory, else the one of "
+                    "the source tree. Without --listen: where the plan's transport says "
+                    "(the default plan: hdlc+tcp://127.0.0.1:4059).")
+    sim.add_argument("--plan", metavar="FILE", help="the test plan (YAML)")
+    sim.add_argument("--meter", metavar="NAME",
+                     help="which meter of a plan holding several")
+    sim.add_argument("--listen", metavar="URL", action="append",
+                     help="tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, pty://[/LINK] "
+                          "or a serial URL; ?mode_e=1 on lines for the IEC 62056-21 sign-on; "
+                          "port 0 picks a free port; repeatable")
+    sim.add_argument("--fault", metavar="NAME", action="append", default=[],
+                     help="switch a fault on (see --list-faults); repeatable")
+    sim.add_argument("--state-dir", metavar="DIR",
+                     help="keep the invocation counters in DIR across restarts (default: "
+                          "in memory, forgotten at exit)")
+    sim.add_argument("--list-faults", action="store_true",
+                     help="list the faults the meter can simulate and exit")
+    sim.add_argument("-v", "--verbose", action="count", default=0,
+                     help="log to stderr: -v connections and associations, -vv everything")
     return parser
 
 
@@ -104,6 +129,72 @@ def _cmd_decode(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return 0
 
 
+def _cmd_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser,
+                  out: TextIO) -> int:
+    import logging
+
+    from conformance.simulator.faults import FAULTS
+
+    if args.list_faults:
+        width = max(len(name) for name in FAULTS)
+        for spec in FAULTS.values():
+            out.write(f"{spec.name:<{width}}  {spec.layer.value:<11}  {spec.description}\n")
+        return 0
+    unknown = [name for name in args.fault if name not in FAULTS]
+    if unknown:
+        parser.error(f"unknown fault {unknown[0]!r} (conformance simulate --list-faults)")
+    logging.basicConfig(
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return _run_simulator(args, out)
+
+
+def _run_simulator(args: argparse.Namespace, out: TextIO) -> int:
+    import signal
+    import threading
+
+    from conformance.errors import ConformanceError, PlanError
+    from conformance.plan import load_plan
+    from conformance.simulator.server import find_default_plan, select_meter, start_meter
+
+    err = sys.stderr
+    try:
+        path = Path(args.plan) if args.plan else find_default_plan()
+        meter_plan = select_meter(load_plan(path), args.meter)
+    except FileNotFoundError as exc:
+        err.write(f"conformance simulate: {exc}\n")
+        return 2
+    except PlanError as exc:
+        err.write(f"{exc}\n")
+        return 2
+    except KeyError as exc:
+        err.write(f"conformance simulate: {exc.args[0]}\n")
+        return 2
+    try:
+        running = start_meter(meter_plan, listen=args.listen, faults=args.fault,
+                              state_dir=args.state_dir)
+    except (ConformanceError, OSError, ValueError) as exc:
+        err.write(f"conformance simulate: {exc}\n")
+        return 1
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for listener in running.listeners:
+            out.write(f"{running.meter.name} listening on {listener.describe()}\n")
+        out.flush()
+        while not stop.wait(0.2):
+            pass
+    finally:
+        running.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
          stdin: TextIO | None = None) -> int:
     """Entry point of the ``conformance`` console script; returns the exit status."""
@@ -113,6 +204,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     stdin = stdin or sys.stdin
     if args.command == "decode":
         return _cmd_decode(args, out, stdin)
+    if args.command == "simulate":
+        return _cmd_simulate(args, parser, out)
     parser.error(f"unknown command {args.command}")
     return 2  # pragma: no cover
 

@@ -45,15 +45,20 @@ from pathlib import Path
 from typing import Any
 
 from conformance.errors import ConformanceError, SecurityError
-from conformance.protocol.association.counters import CounterKey
+from conformance.protocol.association.counters import (
+    CounterKey,
+    InvocationCounterStore,
+    MemoryCounterStore,
+)
 from conformance.security import MAX_INVOCATION_COUNTER, check_invocation_counter
+from conformance.security.keys import DEDICATED
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: no lock, the rest works
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STATE_FORMAT", "CounterState", "StateFileError"]
+__all__ = ["STATE_FORMAT", "AssociationCounters", "CounterState", "StateFileError"]
 
 _log = logging.getLogger(__name__)
 
@@ -207,6 +212,39 @@ class CounterState:
         if self.path is not None:
             _write_atomically(self.path, _render(self.meter_name, sent, accepted))
         self._sent, self._accepted = sent, accepted
+
+
+class AssociationCounters:
+    """The counters of one application association: the meter's store for the global keys,
+    and a store of its own for the dedicated key.
+
+    A dedicated key comes with the client's InitiateRequest and protects only the
+    association that established it (Green Book 9.2.7); its counters start afresh with
+    every new key and are never persisted. Counters are identified by the key's *name*,
+    so keeping the dedicated key's counters in the meter's store would make the counter of
+    one association's key the floor of the next association's different key.
+    """
+
+    __slots__ = ("_dedicated", "_store")
+
+    def __init__(self, store: InvocationCounterStore) -> None:
+        self._store = store
+        self._dedicated = MemoryCounterStore()
+
+    def _route(self, key: CounterKey) -> InvocationCounterStore:
+        return self._dedicated if key.key_name == DEDICATED else self._store
+
+    def reserve(self, key: CounterKey) -> int:
+        """The next sending counter of ``key`` (persisted first for a global key)."""
+        return self._route(key).reserve(key)
+
+    def last_accepted(self, key: CounterKey) -> int | None:
+        """The last counter accepted from ``key``'s sender."""
+        return self._route(key).last_accepted(key)
+
+    def accept(self, key: CounterKey, counter: int) -> None:
+        """Record an accepted counter (persisted first for a global key)."""
+        self._route(key).accept(key, counter)
 
 
 def _render(meter: str, sent: Mapping[CounterKey, int],
