@@ -94,10 +94,11 @@ def _gcm_open(key: bytes, iv: bytes, aad: bytes, ciphertext: bytes, tag: bytes) 
     """Authenticated decryption (SP 800-38D 7.2) with the 12-byte DLMS tag: the plaintext,
     or ``None`` when ``tag`` does not match.
 
-    ``AESGCM.decrypt`` takes only full 16-byte tags, so this runs GCM forwards: GCTR (SP
-    800-38D 6.5) is its own inverse, so encrypting the ciphertext yields the plaintext, and
-    encrypting that plaintext with ``aad`` yields the ciphertext again with the tag over
-    (``aad``, ciphertext): the tag the sender computed, compared in constant time.
+    ``AESGCM.decrypt`` takes only full 16-byte tags, hence GCM is run forwards. GCTR (SP
+    800-38D 6.5) is its own inverse: encrypting the ciphertext yields the plaintext, and
+    encrypting that plaintext with ``aad`` yields the ciphertext again together with the
+    tag over (``aad``, ciphertext), i.e. the tag the sender computed; its first 12 octets
+    are compared with ``tag`` in constant time.
     """
     gcm = _aead(key)
     plaintext = gcm.encrypt(iv, ciphertext, None)[:-_FULL_TAG]
