@@ -319,6 +319,33 @@ def test_ui_frames() -> None:
     assert answer[0].information == b"\xe6\xe7\x00\x0f\x00"
 
 
+def test_all_station_parts() -> None:
+    server = linked()
+    for destination, ours in ((HdlcAddress.server(0x7F, 17), True),
+                              (HdlcAddress.server(1, 0x7F), True),
+                              (HdlcAddress.server(0x3FFF, 0x3FFF, size=4), True),
+                              (HdlcAddress.server(0x7F, 18), False),
+                              (HdlcAddress.server(0x7F), False),  # no lower part
+                              (HdlcAddress.server(2, 0x7F), False)):
+        events, errors, answer = feed(server, frame(T.UI, info=REQ + b"\x05", dst=destination))
+        assert answer == [] and not errors
+        if ours:
+            assert events == [UnitData(apdu=b"\x05")]
+        else:
+            assert [e.reason for e in events] == [  # type: ignore[union-attr]
+                DiscardReason.OTHER_ADDRESS]
+
+
+def test_ui_push_waits_with_the_application_answer() -> None:
+    server = linked()
+    feed(server, frame(T.I, ns=0, nr=0, info=REQ + b"\x01"))
+    assert server.send(UnitData(apdu=b"\x0f"), now=0) == b""
+    assert server.holding_poll
+    answer = decode_all(server.send(Data(apdu=b"\xc4"), now=0))
+    assert [(f.frame_type, f.control.poll_final) for f in answer] == [(T.UI, False),
+                                                                      (T.I, True)]
+
+
 def test_held_poll_answered_by_the_application() -> None:
     server = linked()
     feed(server, frame(T.I, ns=0, nr=0, info=REQ + b"\x01"))

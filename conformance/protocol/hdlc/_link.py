@@ -44,7 +44,7 @@ from conformance.protocol.hdlc.table import HdlcState, Transition
 from conformance.protocol.hdlc.timers import Timers
 
 __all__ = ["FrameHandler", "Link", "SendHandler", "TimerHandler", "UndefinedHandler",
-           "check_apdu", "is_broadcast", "same_station"]
+           "check_apdu", "destined_to", "is_broadcast", "same_station"]
 
 _LLC_OVERHEAD = 3
 
@@ -55,12 +55,27 @@ def same_station(a: HdlcAddress, b: HdlcAddress) -> bool:
     return a.upper == b.upper and a.lower == b.lower
 
 
+def _all_station(address: HdlcAddress) -> int:
+    return ALL_STATION_EXTENDED if address.size == 4 else ALL_STATION
+
+
 def is_broadcast(address: HdlcAddress) -> bool:
-    """The all-station address (IEC 62056-46 6.4.2), in any of its forms."""
-    if address.size == 4:
-        return address.upper == ALL_STATION_EXTENDED and address.lower in (
-            ALL_STATION_EXTENDED, None)
-    return address.upper == ALL_STATION and address.lower in (ALL_STATION, None)
+    """An all-station address or part (IEC 62056-46 6.4.2): all logical devices (upper),
+    all physical devices (lower), or both; 0x7F in a one-octet part, 0x3FFF in a two-octet
+    part. Nothing addressed so is ever answered."""
+    all_station = _all_station(address)
+    return address.upper == all_station or address.lower == all_station
+
+
+def destined_to(destination: HdlcAddress, station: HdlcAddress) -> bool:
+    """``destination`` designates ``station``: each part equal or all-station (a one-octet
+    address has no lower part, so it never designates a station that has one)."""
+    all_station = _all_station(destination)
+    if destination.upper not in (station.upper, all_station):
+        return False
+    if destination.lower is None or station.lower is None:
+        return destination.lower is None and station.lower is None
+    return destination.lower in (station.lower, all_station)
 
 
 class Link:

@@ -50,7 +50,8 @@ def send_data(link: Link, transition: Transition, event: SendEvent) -> None:
 
 
 def send_ui(link: Link, transition: Transition, event: SendEvent) -> None:
-    """One UI frame: in NDM at once (a push, F=1); in NRM queued for the next poll."""
+    """One UI frame: in NDM at once (a push, F=1); in NRM queued and sent before the I
+    frames of the next answer to a poll (a poll held for the application stays held)."""
     apdu = check_apdu(event)
     info = link.llc_out + apdu
     limit = max_information_length(link.config.server_address)
@@ -59,8 +60,6 @@ def send_ui(link: Link, transition: Transition, event: SendEvent) -> None:
                                  f"{limit} a frame can carry")
     if link.state is HdlcState.NRM:
         link.ui_queue.append(info)
-        if link.holding_poll:
-            answer_poll(link)
     else:
         link.emit_u(HdlcFrameType.UI, True, info)
 

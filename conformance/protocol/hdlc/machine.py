@@ -53,6 +53,7 @@ from conformance.protocol.hdlc._link import (
     SendHandler,
     TimerHandler,
     UndefinedHandler,
+    destined_to,
     is_broadcast,
     same_station,
 )
@@ -303,13 +304,13 @@ class HdlcMachine:
 
     def _addressed_to_us(self, frame: HdlcFrame | UndefinedFrame) -> bool:
         link = self._link
+        client_address = frame.destination if link.is_client else frame.source
+        if client_address.size != 1:
+            return False  # a client address is one octet (IEC 62056-46 6.4.2)
         if link.is_client:
             return (link.peer is not None and same_station(frame.source, link.peer)
-                    and (frame.destination == link.local or is_broadcast(frame.destination)))
-        if not (same_station(frame.destination, link.config.server_address)
-                or is_broadcast(frame.destination)):
-            return False
-        if frame.source.size != 1:
+                    and destined_to(frame.destination, link.local))
+        if not destined_to(frame.destination, link.config.server_address):
             return False
         if link.state is HdlcState.NDM:
             wanted = link.config.client_address
