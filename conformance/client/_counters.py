@@ -6,11 +6,26 @@ association, so that the client never sends a counter the meter has already seen
 
 from __future__ import annotations
 
+from conformance.codec.axdr import (
+    Data,
+    DoubleLongUnsigned,
+    Long64Unsigned,
+    LongUnsigned,
+    Unsigned,
+)
 from conformance.errors import SecurityError
 from conformance.protocol.association.counters import CounterKey
-from conformance.security import MAX_INVOCATION_COUNTER, next_invocation_counter
+from conformance.security import MAX_INVOCATION_COUNTER, SecurityKeys, next_invocation_counter
 
-__all__ = ["SessionCounters"]
+__all__ = ["SessionCounters", "counter_value"]
+
+
+def counter_value(value: Data) -> int | None:
+    """The integer of an unsigned integer Data (the frame counter is double-long-unsigned;
+    some meters use another width); ``None`` for anything else."""
+    if isinstance(value, Unsigned | LongUnsigned | DoubleLongUnsigned | Long64Unsigned):
+        return int(value.value)
+    return None
 
 
 class SessionCounters:
@@ -30,6 +45,16 @@ class SessionCounters:
             raise ValueError(f"invocation counter {last_used} does not fit 4 bytes")
         if last_used > self._sent.get(key, 0):
             self._sent[key] = last_used
+
+    def seed_global(self, keys: SecurityKeys, system_title: bytes | None,
+                    last_used: int) -> None:
+        """:meth:`seed` the counter of the global unicast key (EK) sent with
+        ``system_title``: the one the meter's frame counter tracks. Nothing without EK or
+        system title (no ciphering to protect)."""
+        if keys.encryption_key is None or system_title is None:
+            return
+        self.seed(CounterKey(key_name=keys.block_cipher_key().name,
+                             system_title=system_title), last_used)
 
     def reserve(self, key: CounterKey) -> int:
         """The next sending counter of ``key`` (recorded before it is returned)."""

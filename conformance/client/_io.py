@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from conformance.client.config import ModeESignOn
 from conformance.client.trace import TraceRecorder
-from conformance.errors import TransportTimeout
-from conformance.transport import ConnectionClosed, LineSettings, SerialLine, Transport
+from conformance.errors import RemoteProtocolError, TransportTimeout
+from conformance.transport import (
+    ConnectionClosed,
+    LineSettings,
+    SerialLine,
+    Transport,
+    sign_on,
+)
+from conformance.transport.mode_e import ClientSignOn
 
-__all__ = ["READ_SIZE", "RecordingLine", "SessionIO"]
+__all__ = ["READ_SIZE", "RecordingLine", "SessionIO", "mode_e_sign_on"]
 
 READ_SIZE = 4096
 """Octets asked for per read."""
@@ -103,3 +111,23 @@ class RecordingLine(SerialLine):
 
     def _flush(self) -> None:
         self._line.flush()
+
+
+def mode_e_sign_on(line: SerialLine, mode_e: ModeESignOn, recorder: TraceRecorder,
+                   sleep: Callable[[float], None], where: str) -> ClientSignOn:
+    """IEC 62056-21 mode E sign-on on ``line`` (its octets recorded outside the frame
+    streams); RemoteProtocolError when the meter offers another baud rate than
+    ``mode_e.expected_baudrate``."""
+    result = sign_on(RecordingLine(line, recorder), device_address=mode_e.device_address,
+                     baud_rate_id=mode_e.baud_rate_id, seven_bit=mode_e.seven_bit,
+                     identification_timeout=mode_e.identification_timeout,
+                     switch_delay=mode_e.switch_delay, sleep=sleep)
+    recorder.note("IEC 62056-21 mode E sign-on",
+                  identification=result.identification.encode().decode("ascii", "replace"),
+                  line=str(result.line_settings))
+    expected = mode_e.expected_baudrate
+    offered = result.identification.baud_rate
+    if expected is not None and offered != expected:
+        raise RemoteProtocolError(f"{where}: the meter offers {offered} baud in mode E, "
+                                  f"{expected} is expected")
+    return result

@@ -26,39 +26,29 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self
 
 from conformance.client._calls import ServiceCalls
-from conformance.client._counters import SessionCounters
-from conformance.client._io import RecordingLine, SessionIO
+from conformance.client._counters import SessionCounters, counter_value
+from conformance.client._exchange import run_exchange
+from conformance.client._io import SessionIO, mode_e_sign_on
 from conformance.client._links import HdlcLink, Link, WrapperLink
 from conformance.client._raw import RawExchange
 from conformance.client.config import CounterRead, SessionConfig
 from conformance.client.deviations import Deviations
 from conformance.client.errors import AssociationRejected
 from conformance.client.trace import TraceRecorder
-from conformance.codec.apdu import decode_apdu
-from conformance.codec.axdr import (
-    Data,
-    DoubleLongUnsigned,
-    Long64Unsigned,
-    LongUnsigned,
-    Unsigned,
-)
-from conformance.codec.xdlms.enums import InvokeIdAndPriority
-from conformance.codec.xdlms.gbt import GeneralBlockTransfer
-from conformance.codec.xdlms.get import GetRequestNext
-from conformance.errors import LocalProtocolError, RemoteProtocolError
+from conformance.errors import LocalProtocolError, RemoteProtocolError, SecurityError
 from conformance.protocol.association import (
     Abort,
     AssociateConfirm,
     AssociateRequest,
     AssociationState,
     ClientAssociation,
-    CounterKey,
     NegotiatedParameters,
     ReleaseConfirm,
     ReleaseRequest,
@@ -70,11 +60,9 @@ from conformance.protocol.services.config import ServicesConfig
 from conformance.protocol.services.events import (
     ClientRequest,
     ConfirmEvent,
-    Get,
-    GetWithList,
     NotificationIndication,
 )
-from conformance.transport import Framing, SerialLine, Transport, open_transport, sign_on
+from conformance.transport import Framing, SerialLine, Transport, open_transport
 from conformance.transport.mode_e import ClientSignOn
 
 __all__ = ["Session"]
@@ -202,20 +190,8 @@ class Session(ServiceCalls):
         mode_e = self.config.mode_e
         if mode_e is None or not isinstance(transport, SerialLine):
             raise LocalProtocolError("mode E needs a serial line")
-        result = sign_on(RecordingLine(transport, self.recorder),
-                         device_address=mode_e.device_address, baud_rate_id=mode_e.baud_rate_id,
-                         seven_bit=mode_e.seven_bit,
-                         identification_timeout=mode_e.identification_timeout,
-                         switch_delay=mode_e.switch_delay, sleep=self._sleep)
-        self.sign_on = result
-        self.recorder.note("IEC 62056-21 mode E sign-on",
-                           identification=str(result.identification.encode()),
-                           line=str(result.line_settings))
-        expected = mode_e.expected_baudrate
-        offered = result.identification.baud_rate
-        if expected is not None and offered != expected:
-            raise RemoteProtocolError(f"{self.config.where}: the meter offers {offered} baud "
-                                      f"in mode E, the plan expects {expected}")
+        self.sign_on = mode_e_sign_on(transport, mode_e, self.recorder, self._sleep,
+                                      self.config.where)
 
     def connect(self) -> None:
         """Open, read the invocation counter first when configured, then establish the
@@ -261,7 +237,7 @@ class Session(ServiceCalls):
             reader.release()
         finally:
             reader.disconnect()
-        counter = _unsigned(value)
+        counter = counter_value(value)
         if counter is None:
             raise RemoteProtocolError(f"{self.config.where}: the invocation counter "
                                       f"{source.logical_name} is {type(value).__name__}, not "
@@ -278,7 +254,7 @@ class Session(ServiceCalls):
         config = self.config
         settings = dataclasses.replace(config.association,
                                        deviations=self.deviations.association())
-        self._seed_counter(settings)
+        self._seed_counter()
         association = ClientAssociation(settings, counters=self._counters)
         self._association, self._services = association, None
         ciphering = association.ciphering
@@ -291,15 +267,13 @@ class Session(ServiceCalls):
             raise RemoteProtocolError(f"{config.where}: no AARE to the AARQ")
         if not confirm.accepted:
             raise AssociationRejected(
-                f"{config.where}: association rejected ({confirm.result.name.lower()}, "
-                f"diagnostic {confirm.result_source_diagnostic.name.lower()}"
+                f"{config.where}: association rejected ({_name(confirm.result)}, "
+                f"diagnostic {_name(confirm.result_source_diagnostic)}"
                 + (f", {confirm.confirmed_service_error}" if confirm.confirmed_service_error
                    else "") + ")",
                 aare=confirm.aare, result=confirm.result,
                 diagnostic=confirm.result_source_diagnostic,
                 confirmed_service_error=confirm.confirmed_service_error)
-        self.recorder.set_keys(keys, client_system_title=ciphering.own_system_title,
-                               server_system_title=ciphering.peer_system_title)
         if confirm.authentication_required:
             link.send_apdu(association.send(ReplyToHlsRequest()))
             reply = self._receive(association, "ACTION response to reply_to_HLS_"
@@ -328,24 +302,24 @@ class Session(ServiceCalls):
         except RemoteProtocolError as exc:
             raise RemoteProtocolError(f"{self.config.where}: {exc} ({what})",
                                       response_hint=exc.response_hint) from exc
+        except SecurityError as exc:
+            raise SecurityError(f"{self.config.where}: {exc} ({what})") from exc
 
-    def _seed_counter(self, settings: object) -> None:
-        association = self.config.association
+    def _seed_counter(self) -> None:
+        """Before an association: the counter the meter has seen (read, or configured as
+        the first one to use) seeds the global key's sending counter."""
         source = self.config.invocation_counter
-        if not association.ciphered and association.keys.encryption_key is None:
-            return
-        if isinstance(source, int):
+        if isinstance(source, int) and not isinstance(source, bool):
             self.invocation_counter = source
             last_used = max(source - 1, 0)
         elif self.invocation_counter is not None:
             last_used = self.invocation_counter
         else:
             return
-        title = self.deviations.system_title or association.system_title
-        if title is None or association.keys.encryption_key is None:
-            return
-        key = CounterKey(key_name=association.keys.block_cipher_key().name, system_title=title)
-        self._counters.seed(key, last_used)
+        association = self.config.association
+        self._counters.seed_global(association.keys,
+                                   self.deviations.system_title or association.system_title,
+                                   last_used)
 
     def release(self, *, user_information: bool | None = None) -> ReleaseConfirm:
         """RLRQ/RLRE. ``user_information``: carry the (ciphered) InitiateRequest; by default
@@ -403,49 +377,18 @@ class Session(ServiceCalls):
 
     # -- services -------------------------------------------------------------------------
     def _exchange(self, request: ClientRequest, what: str) -> ConfirmEvent:
-        services = self._services
-        if services is None or not self.associated:
+        services, association = self._services, self._association
+        if services is None or association is None or not self.associated:
             raise LocalProtocolError(f"{what}: no association (call associate() first)")
-        link = self._require_link()
         invoke_id = self._invoke_id
-        request = dataclasses.replace(request, invoke_id=invoke_id)
-        for apdu in services.send(request):
-            link.send_apdu(apdu)
         self._invoke_id = (invoke_id + 1) & 0x0F
-        invoke = InvokeIdAndPriority(invoke_id=invoke_id, priority=request.priority).to_int()
-        get_next_sent = False
-        while True:
-            apdu = link.receive_apdu(f"response to {what}")
-            try:
-                events = services.receive(apdu)
-            except RemoteProtocolError as exc:
-                raise RemoteProtocolError(f"{self.config.where}: {exc} ({what})",
-                                          response_hint=exc.response_hint) from exc
-            out = services.data_to_send()
-            if (out and not events and not get_next_sent and isinstance(request, Get
-                                                                         | GetWithList)
-                    and self.deviations.get_next_during_gbt
-                    and apdu[:1] == bytes((GeneralBlockTransfer.TAG,))):
-                out = [self._get_next_instead(apdu, invoke)]
-                get_next_sent = True
-            for reply in out:
-                link.send_apdu(reply)
-            for event in events:
-                if isinstance(event, NotificationIndication):
-                    self.notifications.append(event)
-                    continue
-                self.last_confirm = event
-                return event
-
-    def _get_next_instead(self, block_apdu: bytes, invoke: int) -> bytes:
-        """Deviation: answer a GBT block with get-request-next (dlms-notes failure 8)."""
-        block = decode_apdu(block_apdu)
-        number = block.block_number if isinstance(block, GeneralBlockTransfer) else 1
-        plain = GetRequestNext(invoke_id_and_priority=invoke, block_number=number).to_bytes()
-        self.recorder.note("deviation: get-request-next instead of the GBT acknowledgement",
-                           block_number=number)
-        association = self._association
-        return plain if association is None else association.ciphering.protect(plain)
+        confirm = run_exchange(
+            services=services, link=self._require_link(), request=request,
+            invoke_id=invoke_id, what=what, where=self.config.where,
+            deviations=self.deviations, ciphering=association.ciphering,
+            recorder=self.recorder, notifications=self.notifications)
+        self.last_confirm = confirm
+        return confirm
 
     # -- raw traffic ----------------------------------------------------------------------
     def send_raw(self, data: bytes, *, timeout: float | None = None) -> bytes:
@@ -460,9 +403,5 @@ class Session(ServiceCalls):
             bytes(data), waited)
 
 
-def _unsigned(value: Data) -> int | None:
-    """The integer of an unsigned integer Data (the frame counter is double-long-unsigned;
-    some meters use another width); ``None`` for anything else."""
-    if isinstance(value, Unsigned | LongUnsigned | DoubleLongUnsigned | Long64Unsigned):
-        return int(value.value)
-    return None
+def _name(value: enum.Enum) -> str:
+    return value.name.lower().replace("_", "-")

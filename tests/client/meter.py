@@ -21,6 +21,11 @@ from conformance.codec.xdlms.action import (
     ActionResponseNormal,
     ActionResponseWithOptionalData,
 )
+from conformance.codec.xdlms.descriptors import (
+    CosemAttributeDescriptor,
+    CosemMethodDescriptor,
+    SelectiveAccessDescriptor,
+)
 from conformance.codec.xdlms.enums import (
     ActionResult,
     DataAccessResult,
@@ -60,6 +65,8 @@ from conformance.protocol.hdlc import (
 from conformance.protocol.hdlc import (
     Data as HdlcData,
 )
+from conformance.protocol.services.config import BlockTransferMode, ServicesConfig
+from conformance.protocol.services.server import ServerServices
 from conformance.transport import Framing, Transport
 
 Key = tuple[int, ObisCode, int]
@@ -81,11 +88,13 @@ class TestMeter:
 
     __test__ = False
 
-    def __init__(self, transport: Transport, *, framing: Framing, server: ServerConfig,
+    def __init__(self, transport: Transport | Callable[[], Transport], *, framing: Framing,
+                 server: ServerConfig,
                  hdlc: HdlcConfig | None = None, wport: int = 1,
                  values: dict[Key, Data] | None = None, handler: Handler | None = None,
+                 block_transfer: BlockTransferMode = BlockTransferMode.SERVICE_SPECIFIC,
                  silent: bool = False) -> None:
-        self.transport = transport
+        self._transport = transport
         self.framing = framing
         self.server = server
         self.values: dict[Key, Data] = dict(values or {})
@@ -97,6 +106,8 @@ class TestMeter:
         self.wrapper = (w.WrapperMachine(w.WrapperConfig(local_wport=wport))
                         if framing is Framing.WRAPPER else None)
         self.association: ServerAssociation | None = None
+        self.services: ServerServices | None = None
+        self.block_transfer = block_transfer
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -114,11 +125,23 @@ class TestMeter:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @property
+    def transport(self) -> Transport:
+        """The transport served (a factory, e.g. a TCP accept, is called in the thread)."""
+        if not isinstance(self._transport, Transport):
+            self._transport = self._transport()
+        return self._transport
+
     # -- the loop -----------------------------------------------------------------------
     def _run(self) -> None:
+        try:
+            transport = self.transport
+        except ConformanceError as exc:
+            self.log.errors.append(f"no connection: {exc}")
+            return
         while not self._stop.is_set():
             try:
-                data = self.transport.recv(4096, 0.01)
+                data = transport.recv(4096, 0.01)
             except TransportTimeout:
                 if self.hdlc is not None:
                     self.hdlc.handle_timer(time.monotonic())
@@ -182,6 +205,18 @@ class TestMeter:
     def _new_association(self, client_sap: int) -> None:
         self.association = ServerAssociation(self.server, client_sap=client_sap,
                                              counters=self.counters)
+        self.services = None
+
+    def _start_services(self, assoc: ServerAssociation) -> None:
+        negotiated = assoc.negotiated
+        if not assoc.associated or negotiated is None or self.services is not None:
+            return
+        self.services = ServerServices(ServicesConfig(
+            conformance=negotiated.negotiated_conformance,
+            client_max_receive_pdu_size=negotiated.client_max_receive_pdu_size,
+            server_max_receive_pdu_size=negotiated.server_max_receive_pdu_size,
+            block_transfer=self.block_transfer), ValuesHandler(self.values),
+            protection=assoc.ciphering)
 
     # -- APDUs --------------------------------------------------------------------------
     def _on_apdu(self, apdu: bytes) -> list[bytes]:
@@ -203,9 +238,13 @@ class TestMeter:
             elif isinstance(event, ReleaseIndication):
                 self.log.releases += 1
                 out = assoc.send(ReleaseResponse())
+                self.services = None
             else:
                 return []
+            self._start_services(assoc)
             return [out] if out else []
+        if self.handler is None and self.services is not None:
+            return self._serve(self.services, apdu)
         try:
             plain = assoc.ciphering.unprotect(apdu)
         except RemoteProtocolError as exc:
@@ -218,6 +257,45 @@ class TestMeter:
         answer = handler(request, self)
         answers = [] if answer is None else answer if isinstance(answer, list) else [answer]
         return [assoc.ciphering.protect(a.to_bytes()) for a in answers]
+
+
+    def _serve(self, services: ServerServices, apdu: bytes) -> list[bytes]:
+        try:
+            served = services.receive(apdu)
+        except RemoteProtocolError as exc:
+            self.log.errors.append(str(exc))
+            hint = exc.response_hint
+            return [hint] if isinstance(hint, bytes) else []
+        self.log.requests.extend(s.request for s in served)
+        return services.data_to_send()
+
+
+class ValuesHandler:
+    """The services machine's object model: attributes in a dict; every method returns
+    its parameters."""
+
+    def __init__(self, values: dict[Key, Data]) -> None:
+        self.values = values
+
+    def get(self, d: CosemAttributeDescriptor,
+            selective_access: SelectiveAccessDescriptor | None, /) -> Data | DataAccessResult:
+        return self.values.get((d.class_id, d.instance_id, d.attribute_id),
+                               DataAccessResult.OBJECT_UNDEFINED)
+
+    def set(self, d: CosemAttributeDescriptor,
+            selective_access: SelectiveAccessDescriptor | None, value: Data, /
+            ) -> DataAccessResult:
+        key = (d.class_id, d.instance_id, d.attribute_id)
+        if key not in self.values:
+            return DataAccessResult.READ_WRITE_DENIED
+        self.values[key] = value
+        return DataAccessResult.SUCCESS
+
+    def action(self, d: CosemMethodDescriptor, parameters: Data | None, /
+               ) -> tuple[ActionResult, Data | None]:
+        if d.method_id > 10:
+            return ActionResult.OBJECT_UNDEFINED, None
+        return ActionResult.SUCCESS, parameters
 
 
 def serve_values(request: Apdu, meter: TestMeter) -> Apdu | None:

@@ -1,0 +1,76 @@
+"""One confirmed xDLMS exchange of the session: the request's APDUs out, the meter's APDUs
+into the services machine until its confirmation, the machine's own APDUs (next-block
+requests, GBT acknowledgements, request blocks) sent as they come.
+
+The GET-next deviation lives here: with :attr:`Deviations.get_next_during_gbt`, the first
+general-block-transfer acknowledgement of a GET is replaced by a get-request-next (what a
+non-conformant client does, dlms-notes failure 8); the services machine is not told, so
+it keeps expecting a conformant continuation and reports whatever the meter does next.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from conformance.client._links import HdlcLink, WrapperLink
+from conformance.client.deviations import Deviations
+from conformance.client.trace import TraceRecorder
+from conformance.codec.apdu import decode_apdu
+from conformance.codec.xdlms.enums import InvokeIdAndPriority
+from conformance.codec.xdlms.gbt import GeneralBlockTransfer
+from conformance.codec.xdlms.get import GetRequestNext
+from conformance.errors import RemoteProtocolError, SecurityError
+from conformance.protocol.association import Ciphering
+from conformance.protocol.services.client import ClientServices
+from conformance.protocol.services.events import (
+    ClientRequest,
+    ConfirmEvent,
+    Get,
+    GetWithList,
+    NotificationIndication,
+)
+
+__all__ = ["run_exchange"]
+
+
+def run_exchange(*, services: ClientServices, link: HdlcLink | WrapperLink,
+                 request: ClientRequest, invoke_id: int, what: str, where: str,
+                 deviations: Deviations, ciphering: Ciphering, recorder: TraceRecorder,
+                 notifications: list[NotificationIndication]) -> ConfirmEvent:
+    """Run ``request`` (with ``invoke_id``) to its confirmation; notifications pushed
+    meanwhile are appended to ``notifications``. Errors name ``where`` and ``what``."""
+    request = dataclasses.replace(request, invoke_id=invoke_id)
+    for apdu in services.send(request):
+        link.send_apdu(apdu)
+    invoke = InvokeIdAndPriority(invoke_id=invoke_id, priority=request.priority).to_int()
+    deviate = deviations.get_next_during_gbt and isinstance(request, Get | GetWithList)
+    while True:
+        apdu = link.receive_apdu(f"response to {what}")
+        try:
+            events = services.receive(apdu)
+        except RemoteProtocolError as exc:
+            raise RemoteProtocolError(f"{where}: {exc} ({what})",
+                                      response_hint=exc.response_hint) from exc
+        except SecurityError as exc:
+            raise SecurityError(f"{where}: {exc} ({what})") from exc
+        out = services.data_to_send()
+        if deviate and out and not events and apdu[:1] == bytes((GeneralBlockTransfer.TAG,)):
+            out = [_get_next_instead(apdu, invoke, ciphering, recorder)]
+            deviate = False
+        for reply in out:
+            link.send_apdu(reply)
+        for event in events:
+            if isinstance(event, NotificationIndication):
+                notifications.append(event)
+                continue
+            return event
+
+
+def _get_next_instead(block_apdu: bytes, invoke: int, ciphering: Ciphering,
+                      recorder: TraceRecorder) -> bytes:
+    block = decode_apdu(block_apdu)
+    number = block.block_number if isinstance(block, GeneralBlockTransfer) else 1
+    plain = GetRequestNext(invoke_id_and_priority=invoke, block_number=number).to_bytes()
+    recorder.note("deviation: get-request-next instead of the GBT acknowledgement",
+                  block_number=number)
+    return ciphering.protect(plain)
