@@ -191,6 +191,10 @@ class GbtSession:
         self._peer_window = block.window
         if self.phase in (GbtPhase.SENDING, GbtPhase.SENT) and not block.block_data:
             return self._on_ack(number, ack), None
+        if self.phase is GbtPhase.SENDING and ack >= self._tx_end:
+            # The peer kept the blocks after a lost one: once the lost one arrived again
+            # its APDU was complete, and its answer acknowledges all of ours.
+            self._move(GbtEvent.RECV_FINAL_ACK, remote=True)
         if self.phase is GbtPhase.SENDING:
             raise RemoteProtocolError(f"general block transfer: block {number} carries data "
                                       "before this side's APDU was complete")
