@@ -156,7 +156,7 @@ def test_failed_hls_is_a_security_error() -> None:
     wrong, _ = settings(M.HIGH_LEVEL_SECURITY_SHA1, secret=b"not the secret")
     with served(wrong, offered) as (session, meter):
         session.connect()
-        with pytest.raises(SecurityError, match="^loopback client end: HLS pass 3 refused"):
+        with pytest.raises(SecurityError, match=r"^loopback client end: HLS pass 3 refused"):
             session.associate()
         assert not session.associated
     assert any("pass 3" in e or "f(StoC)" in e or "HLS" in e for e in meter.log.errors)
