@@ -31,7 +31,7 @@ from conformance.protocol.hdlc.machine import (
     TIMER_ACTIONS,
     UNDEFINED_ACTIONS,
 )
-from conformance.protocol.hdlc.table import RECEIVE_TRIGGERS, rows
+from conformance.protocol.hdlc.table import RECEIVE_TRIGGERS, diagram, rows, trigger_name
 from tests.protocol.test_hdlc_pair import client_config, server_config
 
 STATES = {
@@ -101,3 +101,16 @@ def test_send_events_without_a_row_are_local_errors(role: Role) -> None:
             with pytest.raises(LocalProtocolError, match="not allowed"):
                 machine.send(event, now=0)
             assert machine.state is HdlcState.NDM
+
+
+def test_diagram_is_read_from_the_table() -> None:
+    server = diagram(Role.SERVER).splitlines()
+    assert server[0] == "stateDiagram-v2"
+    assert "    NDM --> NRM: SNRM" in server
+    assert "    NRM --> NDM: SNRM on error, DISC, inactivity timeout" in server
+    assert not any("AWAITING" in line for line in server)
+    client = diagram(Role.CLIENT)
+    assert "AWAITING_CONNECT --> NRM: UA" in client
+    assert "AWAITING_DISCONNECT --> NDM: UA, DM" in client
+    assert trigger_name(Data) == "send Data" and trigger_name(UNDEFINED_CONTROL) == (
+        "undefined control") and trigger_name(TimeoutKind.RESPONSE) == "response timeout"

@@ -70,8 +70,8 @@ def _check_exception(link: Link, transition: Transition, frame: HdlcFrame) -> No
                f"{params.max_info_field_length_receive}", y=True)
     nr = ctl.receive_seq if ctl.receive_seq is not None else 0
     if not link.send.nr_valid(nr):
-        reject(link, transition, frame, f"invalid N(R)={nr}: frames {link.send.va}.."
-               f"{(link.send.vs - 1) % 8} are outstanding (V(S)={link.send.vs})", z=True)
+        reject(link, transition, frame, f"invalid N(R)={nr}: a valid N(R) lies between "
+               f"{link.send.va} (last acknowledged) and V(S)={link.send.vs}", z=True)
     if ctl.send_seq is not None and link.recv.classify(
             ctl.send_seq, params.window_size_receive) is NsCheck.INVALID:
         reject(link, transition, frame, f"invalid N(S)={ctl.send_seq}: V(R)={link.recv.vr}, "

@@ -43,7 +43,9 @@ __all__ = [
     "HdlcState",
     "Transition",
     "Trigger",
+    "diagram",
     "rows",
+    "trigger_name",
 ]
 
 
@@ -173,7 +175,7 @@ _row(_C, (_S.NRM,), (_T.DM,), _A.PEER_DISCONNECTED, _S.NDM)
 # A server never sends commands; in NRM that is an exception condition (the client must
 # reset the link), elsewhere the frame is only reported.
 _row(_C, (_S.NRM,), (_T.SNRM, _T.DISC, UNDEFINED_CONTROL), _A.COMMAND_EXCEPTION,
-     on_error=_S.FRAME_REJECT)
+     _S.FRAME_REJECT, on_error=_S.FRAME_REJECT)
 _row(_C, (_S.AWAITING_CONNECT, _S.NRM, _S.AWAITING_DISCONNECT), (TimeoutKind.RESPONSE,),
      _A.RESPONSE_TIMEOUT)
 _row(_C, _ALL, (TimeoutKind.INTER_OCTET,), _A.DROP_PARTIAL_FRAME)
@@ -196,7 +198,7 @@ _row(_V, (_S.NRM,), (_T.I,), _A.RECEIVE_I, on_error=_S.FRAME_REJECT)
 _row(_V, (_S.NRM,), (_T.RR, _T.RNR), _A.RECEIVE_SUPERVISORY, on_error=_S.FRAME_REJECT)
 # Responses (UA, DM, FRMR) are not commands a secondary implements: FRMR with W.
 _row(_V, (_S.NRM,), (_T.UA, _T.DM, _T.FRMR, UNDEFINED_CONTROL), _A.REJECT_FRAME,
-     on_error=_S.FRAME_REJECT)
+     _S.FRAME_REJECT, on_error=_S.FRAME_REJECT)
 # Frame reject condition: the FRMR is repeated to every poll until SNRM or DISC.
 _row(_V, (_S.FRAME_REJECT,), (_T.I, _T.RR, _T.RNR, _T.UA, _T.DM, _T.FRMR, _T.UI,
                               UNDEFINED_CONTROL), _A.REPEAT_FRMR)
@@ -209,3 +211,30 @@ def rows(role: Role) -> Iterator[tuple[HdlcState, Trigger, Transition]]:
     for (r, state, trigger), transition in TRANSITIONS.items():
         if r is role:
             yield state, trigger, transition
+
+
+def trigger_name(trigger: Trigger) -> str:
+    """A short name: ``send Data``, ``I``, ``undefined control``, ``response timeout``."""
+    if isinstance(trigger, HdlcFrameType):
+        return trigger.name
+    if isinstance(trigger, _Undefined):
+        return "undefined control"
+    if isinstance(trigger, TimeoutKind):
+        return f"{trigger.value} timeout"
+    return f"send {trigger.__name__}"
+
+
+def diagram(role: Role) -> str:
+    """The state changes of ``role`` as a Mermaid ``stateDiagram-v2`` (rows that keep the
+    state are left out; exception conditions are drawn with ``on error``)."""
+    lines = ["stateDiagram-v2", "    [*] --> NDM"]
+    edges: dict[tuple[str, str], list[str]] = {}
+    for state, trigger, transition in rows(role):
+        for target, suffix in ((transition.target, ""), (transition.on_error, " on error")):
+            if target is not None and target is not state and not (
+                    suffix and target is transition.target):
+                edges.setdefault((state.name, target.name), []).append(
+                    trigger_name(trigger) + suffix)
+    for (source, destination), labels in edges.items():
+        lines.append(f"    {source} --> {destination}: {', '.join(labels)}")
+    return "\n".join(lines)
