@@ -16,7 +16,8 @@ Port 0 picks a free port (the listener's :attr:`MeterListener.endpoint` has the 
 the host defaults to 127.0.0.1. Lines (pty and serial) take ``mode_e=1``: the meter first
 answers the IEC 62056-21 mode E sign-on (300 baud 7E1, then the announced baud rate 8N1) and
 goes back to waiting for a sign-on whenever the HDLC link is disconnected (DISC or
-inactivity), as an optical port does.
+inactivity), as an optical port does. While it waits for a sign-on, octets other than the
+``/`` that starts a request message are ignored (HDLC frames sent too early get no answer).
 
 Threads: a TCP listener runs an accept loop and one thread per accepted connection; a line
 listener serves its single line in its own thread (one HDLC station pair, clients may come and
@@ -328,11 +329,11 @@ class LineListener(MeterListener):
         if identification is None:  # pragma: no cover - checked in __init__
             return None
         first = b""
-        while not first:
+        while first[:1] != b"/":  # 6.3.1: a request message starts with "/"
             if stop.is_set():
                 return None
             try:
-                first = line.recv(1, POLL_INTERVAL)
+                first = bytes([line.recv(1, POLL_INTERVAL)[0] & 0x7F])  # parity bit aside
             except TransportTimeout:
                 continue
         peeked = _PeekedLine(line, first)

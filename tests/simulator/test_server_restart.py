@@ -1,0 +1,117 @@
+"""Invocation counters across a restart of the meter (state directory): the meter never
+sends a counter again, and still rejects a client counter it accepted before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.codec.acse.aare import AARE
+from conformance.codec.acse.names import AssociationResult
+from conformance.codec.axdr import DoubleLongUnsigned
+from conformance.codec.obis import ObisCode
+from conformance.codec.xdlms.confirmed_service_error import ApplicationReferenceError
+from conformance.codec.xdlms.descriptors import CosemAttributeDescriptor
+from conformance.plan import MeterPlan, default_plan_path, load_plan
+from conformance.protocol.association import (
+    AssociateRequest,
+    ClientAssociation,
+    CounterKey,
+    MemoryCounterStore,
+)
+from conformance.security.keys import EK_UNICAST
+from conformance.simulator.server import start_meter
+from conformance.transport import open_transport
+from tests.simulator.server_client import (
+    LOGICAL_DEVICE_NAME,
+    WrapperClient,
+    associate,
+    association_config,
+)
+
+SERVER_TITLE = bytes.fromhex("4D4D4D0000000001")
+CLIENT_TITLE = bytes.fromhex("4D4D4D0000BC614E")
+SERVER_KEY = CounterKey(key_name=EK_UNICAST, system_title=SERVER_TITLE)
+CLIENT_KEY = CounterKey(key_name=EK_UNICAST, system_title=CLIENT_TITLE)
+FRAME_COUNTER = CosemAttributeDescriptor(
+    class_id=1, instance_id=ObisCode.parse("0.0.43.1.1.255"), attribute_id=2)
+
+
+@pytest.fixture(scope="module")
+def plan() -> MeterPlan:
+    return load_plan(default_plan_path()).meters[0]
+
+
+def _management_session(url: str, plan: MeterPlan, store: MemoryCounterStore,
+                        gets: int = 3) -> None:
+    """HLS-GMAC, authenticated encryption: AARQ, passes 3/4, GETs, release. The client's
+    store rejects any server counter not greater than the last it accepted."""
+    with open_transport(url) as transport:
+        link = WrapperClient(transport, client_sap=1, server_wport=1)
+        associated = associate(link, association_config(plan, "management"), counters=store)
+        for _ in range(gets):
+            assert associated.get(LOGICAL_DEVICE_NAME).result.value == b"DLC0000000000001"  # type: ignore[union-attr]
+        associated.release()
+
+
+def _frame_counter(url: str, plan: MeterPlan) -> int:
+    """What the public client reads from the management client's frame counter object."""
+    with open_transport(url) as transport:
+        link = WrapperClient(transport, client_sap=0x10, server_wport=1)
+        associated = associate(link, association_config(plan, "public"))
+        value = associated.get(FRAME_COUNTER).result
+        associated.release()
+    assert isinstance(value, DoubleLongUnsigned)
+    return value.value
+
+
+def test_counters_survive_a_restart(plan: MeterPlan, tmp_path: Path) -> None:
+    client = MemoryCounterStore()
+    with start_meter(plan, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running:
+        url = running.endpoints[0]
+        assert _frame_counter(url, plan) == 0
+        _management_session(url, plan, client)
+        _management_session(url, plan, client)  # counters continue across associations
+        sent_before = client.last_accepted(SERVER_KEY)
+        accepted_before = client.last_sent(CLIENT_KEY)
+        assert sent_before is not None and accepted_before is not None
+        assert _frame_counter(url, plan) == accepted_before
+    document = json.loads((tmp_path / "reference-meter.counters.json").read_text("utf-8"))
+    assert {"key": EK_UNICAST, "system_title": SERVER_TITLE.hex().upper(),
+            "last": sent_before} in document["sent"]
+    assert {"key": EK_UNICAST, "system_title": CLIENT_TITLE.hex().upper(),
+            "last": accepted_before} in document["accepted"]
+
+    with start_meter(plan, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running:
+        url = running.endpoints[0]
+        # A client that starts its counter afresh reuses counters the meter accepted.
+        with open_transport(url) as transport:
+            link = WrapperClient(transport, client_sap=1, server_wport=1)
+            association = ClientAssociation(association_config(plan, "management"),
+                                            counters=MemoryCounterStore())
+            confirm = association.receive(link.request(association.send(AssociateRequest())))
+        assert isinstance(confirm.aare, AARE)  # type: ignore[union-attr]
+        assert confirm.result is AssociationResult.REJECTED_PERMANENT  # type: ignore[union-attr]
+        error = confirm.confirmed_service_error  # type: ignore[union-attr]
+        assert error is not None and error.value == ApplicationReferenceError.DECIPHERING_ERROR
+        # The frame counter object still shows the counter accepted before the restart.
+        assert _frame_counter(url, plan) == accepted_before
+        # A client that continues its counters (and refuses any server counter it has
+        # seen) works: every counter the meter sends is new.
+        _management_session(url, plan, client, gets=2)
+        sent_after = client.last_accepted(SERVER_KEY)
+        assert sent_after is not None and sent_after > sent_before
+    with start_meter(plan, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running:
+        fresh_view = MemoryCounterStore(last_accepted={SERVER_KEY: sent_after},
+                                        last_sent={CLIENT_KEY: client.last_sent(CLIENT_KEY)
+                                                   or 0})
+        _management_session(running.endpoints[0], plan, fresh_view, gets=1)
+
+
+def test_without_state_dir_counters_are_forgotten(plan: MeterPlan) -> None:
+    for _ in range(2):  # a fresh client store each time: accepted by a fresh meter
+        with start_meter(plan, listen=["tcp://127.0.0.1:0"]) as running:
+            assert not running.meter.counters.persistent
+            _management_session(running.endpoints[0], plan, MemoryCounterStore(), gets=1)
