@@ -291,3 +291,22 @@ def test_frame_filter_deviations() -> None:
     assert [e.reason for e in damaged.server_events] == [  # type: ignore[union-attr]
         DiscardReason.CHECKSUM]
     assert damaged.server.state is HdlcState.NDM
+
+
+def test_odd_proposal_agreed_but_never_beyond_the_link() -> None:
+    """A proposal beyond the link (made on purpose by a check) may be agreed by a server;
+    the client still sends at most 7 frames per window and frames that fit 11 bits."""
+    odd = HdlcParameters(max_info_field_length_transmit=5000, max_info_field_length_receive=128,
+                         window_size_transmit=9, window_size_receive=1)
+    client = HdlcMachine(Role.CLIENT, client_config())
+    client.send(Connect(parameters=odd), now=0)
+    events, errors, _ = feed(client, ua(max_info_field_length_transmit=128,
+                                        max_info_field_length_receive=5000,
+                                        window_size_transmit=1, window_size_receive=9))
+    assert isinstance(events[0], Connected) and not errors
+    params = client.parameters
+    assert params is not None
+    assert (params.max_info_field_length_transmit, params.window_size_transmit) == (2035, 7)
+    frames = decode_all(client.send(Data(apdu=bytes(20_000)), now=0))
+    assert len(frames) == 7 and all(len(f.information) == 2035 for f in frames)
+    assert [f.control.send_seq for f in frames] == list(range(7))

@@ -116,7 +116,8 @@ def ua_received(link: Link, transition: Transition, frame: HdlcFrame) -> None:
     link.end_poll()
     try:
         answered = decode_parameters(frame.information, "UA")
-        negotiated = accept_ua(link.proposal, answered)
+        negotiated = accept_ua(link.proposal, answered, max_information=max_information_length(
+            link.config.server_address))
     except RemoteProtocolError as exc:
         link.fail(transition, f"{exc}; the link needs SNRM or DISC")
     link.reset_transfer()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from conformance.codec.hdlc import HdlcParameters
 from conformance.errors import CodecError, RemoteProtocolError
-from conformance.protocol.hdlc.config import HdlcConfig, NegotiatedParameters
+from conformance.protocol.hdlc.config import MAX_WINDOW_SIZE, HdlcConfig, NegotiatedParameters
 
 __all__ = ["accept_ua", "answer_snrm", "decode_parameters", "proposal_from_config"]
 
@@ -80,12 +80,16 @@ def answer_snrm(config: HdlcConfig, proposal: HdlcParameters) -> tuple[
     return negotiated, ua
 
 
-def accept_ua(proposal: HdlcParameters, ua: HdlcParameters) -> NegotiatedParameters:
+def accept_ua(proposal: HdlcParameters, ua: HdlcParameters, *,
+              max_information: int) -> NegotiatedParameters:
     """Client side: the parameters in force (client view) after the server's UA.
 
     RemoteProtocolError when the UA states a value above what the client proposed
     (negotiated values never exceed the proposal; an absent UA parameter means its
-    default, which may itself exceed a smaller proposal).
+    default, which may itself exceed a smaller proposal). A proposal made on purpose
+    beyond what the link can carry (a window above 7, an information field beyond
+    ``max_information`` octets) is agreed, but this station never sends more than the
+    link can carry.
     """
     pairs = (
         ("max_info_field_length_transmit", ua.effective_max_info_field_length_transmit,
@@ -104,8 +108,9 @@ def accept_ua(proposal: HdlcParameters, ua: HdlcParameters) -> NegotiatedParamet
                 f"{proposed_name} {proposed_value} (IEC 62056-46 6.4.4 parameter "
                 "negotiation: the server answers at most the proposal)")
     return NegotiatedParameters(
-        max_info_field_length_transmit=ua.effective_max_info_field_length_receive,
+        max_info_field_length_transmit=min(ua.effective_max_info_field_length_receive,
+                                           max_information),
         max_info_field_length_receive=ua.effective_max_info_field_length_transmit,
-        window_size_transmit=ua.effective_window_size_receive,
-        window_size_receive=ua.effective_window_size_transmit,
+        window_size_transmit=min(ua.effective_window_size_receive, MAX_WINDOW_SIZE),
+        window_size_receive=min(ua.effective_window_size_transmit, MAX_WINDOW_SIZE),
     )
