@@ -3,6 +3,7 @@ sends a counter again, and still rejects a client counter it accepted before."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -17,11 +18,12 @@ from conformance.codec.xdlms.descriptors import CosemAttributeDescriptor
 from conformance.plan import MeterPlan, default_plan_path, load_plan
 from conformance.protocol.association import (
     AssociateRequest,
+    CipheringMode,
     ClientAssociation,
     CounterKey,
     MemoryCounterStore,
 )
-from conformance.security.keys import EK_UNICAST
+from conformance.security.keys import DEDICATED, EK_UNICAST
 from conformance.simulator.server import start_meter
 from conformance.transport import open_transport
 from tests.simulator.server_client import (
@@ -115,3 +117,57 @@ def test_without_state_dir_counters_are_forgotten(plan: MeterPlan) -> None:
         with start_meter(plan, listen=["tcp://127.0.0.1:0"]) as running:
             assert not running.meter.counters.persistent
             _management_session(running.endpoints[0], plan, MemoryCounterStore(), gets=1)
+
+
+def test_dedicated_key_counters_start_afresh_each_association(plan: MeterPlan,
+                                                              tmp_path: Path) -> None:
+    """Green Book 9.2.7: a dedicated key protects only the association that brought it;
+    the next association's key (here the same value, as the plan fixes it) starts its
+    counters again, while the global key's counters carry on."""
+    assoc = plan.association("management-dedicated")
+    assert assoc.keys.dedicated is not None
+    config = association_config(plan, "management-dedicated",
+                                dedicated_key=assoc.keys.dedicated.reveal(),
+                                ciphering_mode=CipheringMode.DEDICATED)
+    client = MemoryCounterStore()
+    # The meter's EK counters start at 100 so that none equals a dedicated-key counter:
+    # the client association machine refuses an HLS-GMAC f(CtoS) whose counter equals the
+    # one of the ded- APDU carrying it, although the keys differ (reported upstream).
+    offset = dataclasses.replace(plan, server=dataclasses.replace(plan.server,
+                                                                   invocation_counter=100))
+    with start_meter(offset, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running:
+        for _ in range(2):
+            with open_transport(running.endpoints[0]) as transport:
+                link = WrapperClient(transport, client_sap=2, server_wport=1)
+                # the client's own view of the dedicated key starts afresh too
+                dedicated = DedicatedCounters(client)
+                associated = associate(link, config, counters=dedicated)
+                assert associated.get(LOGICAL_DEVICE_NAME).result.value == b"DLC0000000000001"  # type: ignore[union-attr]
+                assert dedicated.used_dedicated
+                associated.release()
+    document = json.loads((tmp_path / "reference-meter.counters.json").read_text("utf-8"))
+    assert all(row["key"] != DEDICATED for row in document["sent"] + document["accepted"])
+
+
+class DedicatedCounters:
+    """Client side: global counters in ``store``, dedicated-key counters per association."""
+
+    def __init__(self, store: MemoryCounterStore) -> None:
+        self.store = store
+        self.dedicated = MemoryCounterStore()
+        self.used_dedicated = False
+
+    def _route(self, key: CounterKey) -> MemoryCounterStore:
+        if key.key_name == DEDICATED:
+            self.used_dedicated = True
+            return self.dedicated
+        return self.store
+
+    def reserve(self, key: CounterKey) -> int:
+        return self._route(key).reserve(key)
+
+    def last_accepted(self, key: CounterKey) -> int | None:
+        return self._route(key).last_accepted(key)
+
+    def accept(self, key: CounterKey, counter: int) -> None:
+        self._route(key).accept(key, counter)

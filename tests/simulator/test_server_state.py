@@ -11,7 +11,13 @@ import pytest
 
 from conformance.errors import SecurityError
 from conformance.protocol.association import CounterKey, InvocationCounterStore
-from conformance.simulator.state import STATE_FORMAT, CounterState, StateFileError
+from conformance.security.keys import DEDICATED
+from conformance.simulator.state import (
+    STATE_FORMAT,
+    AssociationCounters,
+    CounterState,
+    StateFileError,
+)
 
 SERVER = CounterKey(key_name="EK (global unicast)", system_title=bytes.fromhex("4D4D4D0000000001"))
 CLIENT = CounterKey(key_name="EK (global unicast)", system_title=bytes.fromhex("4D4D4D0000BC614E"))
@@ -185,3 +191,23 @@ def test_repr_and_file_hold_no_key_material(tmp_path: Path) -> None:
                                                           "accepted"}
     assert "000102030405060708090A0B0C0D0E0F" not in text.upper()
     assert repr(CounterState("m")).endswith("memory, sent=0 key(s), accepted=0 key(s))")
+
+
+def test_association_view_keeps_dedicated_counters_apart(tmp_path: Path) -> None:
+    dedicated = CounterKey(key_name=DEDICATED, system_title=SERVER.system_title)
+    with CounterState("m", state_dir=tmp_path, first=7) as state:
+        first = AssociationCounters(state)
+        assert isinstance(first, InvocationCounterStore)
+        assert first.reserve(SERVER) == 7  # global: the meter's persisted store
+        assert first.reserve(dedicated) == 1  # dedicated: this association's own
+        first.accept(CLIENT, 5)
+        first.accept(CounterKey(key_name=DEDICATED, system_title=CLIENT.system_title), 9)
+        second = AssociationCounters(state)
+        assert second.reserve(SERVER) == 8
+        assert second.reserve(dedicated) == 1  # a new key, counters afresh
+        assert second.last_accepted(CLIENT) == 5
+        assert second.last_accepted(
+            CounterKey(key_name=DEDICATED, system_title=CLIENT.system_title)) is None
+        sent, accepted = state.snapshot()
+        assert set(sent) == {SERVER} and set(accepted) == {CLIENT}
+    assert "dedicated" not in (tmp_path / "m.counters.json").read_text(encoding="utf-8")
