@@ -5,7 +5,8 @@ DISC/DM, FRMR, UI frames, and timers driven by an injected clock.
 
 ``HdlcMachine(role, config)`` with ``receive_data(data, now=)``, ``next_event()``,
 ``send(event, now=)``, ``data_to_send()``, ``next_deadline()``, ``handle_timer(now)``;
-the transitions live in :data:`TRANSITIONS` (one table for both roles).
+the transitions live in :data:`TRANSITIONS` (one table for both roles; :func:`diagram`
+draws it).
 """
 
 from conformance.protocol.hdlc.config import (
@@ -45,6 +46,7 @@ from conformance.protocol.hdlc.table import (
     Action,
     HdlcState,
     Transition,
+    diagram,
 )
 
 __all__ = [
@@ -80,5 +82,6 @@ __all__ = [
     "Transition",
     "UndefinedFrame",
     "UnitData",
+    "diagram",
     "max_information_length",
 ]

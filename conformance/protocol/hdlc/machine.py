@@ -341,7 +341,7 @@ class HdlcMachine:
             return
         transition = self._transition(frame.frame_type)
         if transition is None:  # pragma: no cover - every frame type has a row (tested)
-            raise LocalProtocolError(f"no row for {frame.frame_type.name} in {link.state}")
+            raise RuntimeError(f"no row for {frame.frame_type.name} in {link.state}")
         link.state = transition.target
         FRAME_ACTIONS[link.role][transition.action](link, transition, frame)
 
@@ -349,6 +349,6 @@ class HdlcMachine:
         link = self._link
         transition = self._transition(UNDEFINED_CONTROL)
         if transition is None:  # pragma: no cover - every state has a row (tested)
-            raise LocalProtocolError(f"no row for an undefined control field in {link.state}")
+            raise RuntimeError(f"no row for an undefined control field in {link.state}")
         link.state = transition.target
         UNDEFINED_ACTIONS[link.role][transition.action](link, transition, frame)
