@@ -82,17 +82,21 @@ class HdlcLink:
         self.pushed: list[bytes] = []
         """APDUs the meter pushed in UI frames (data notifications) while we waited."""
         self._inbox: deque[bytes] = deque()  # APDUs that arrived before they were awaited
+        self.out_of_step = False
+        """An exchange failed half way (timeout, FRMR...): the two stations may disagree
+        on the sequence numbers; only a new SNRM (``connect()``) puts them in step."""
 
     @property
     def connected(self) -> bool:
-        """True in NRM."""
-        return self.machine.state is HdlcState.NRM
+        """True in NRM with both stations in step."""
+        return self.machine.state is HdlcState.NRM and not self.out_of_step
 
     def connect(self) -> None:
         """SNRM with the configured proposal; UA expected (DM: refused)."""
         io = self._io
         io.recorder.note("HDLC: SNRM", client=self._config.client_sap,
                          server=str(self._config.server_address))
+        self._give_up_poll()
         io.write(self.machine.send(Connect(omit_information=self._config.hdlc.omit_parameters),
                                    now=io.clock()))
         event = self._wait("UA to SNRM", (Connected, Disconnected, FrameRejected))
@@ -105,7 +109,19 @@ class HdlcLink:
         if not isinstance(event, Connected):  # pragma: no cover - no readiness condition
             raise RemoteProtocolError(f"{io.where}: no answer to SNRM")
         self.connection = event
+        self.out_of_step = False
+        self._inbox.clear()
         io.recorder.note("HDLC: link established", parameters=str(event.parameters))
+
+    def _give_up_poll(self) -> None:
+        """After a failed exchange a poll may still await its answer; SNRM and DISC need
+        the right to send, so the machine's timers are run out (their events dropped)."""
+        machine = self.machine
+        if machine.awaiting_response:
+            machine.handle_timer(float("inf"))
+            while machine.next_event() is not NEED_DATA:
+                pass
+            machine.data_to_send()
 
     def send_apdu(self, apdu: bytes) -> None:
         """The APDU in I frames (LLC header added, segmented as negotiated). When the
@@ -137,6 +153,7 @@ class HdlcLink:
         """DISC; UA (or DM: already disconnected) expected."""
         if self.machine.state is HdlcState.NDM:
             return
+        self._give_up_poll()
         io = self._io
         io.write(self.machine.send(Disconnect(), now=io.clock()))
         event = self._wait("UA to DISC", (Disconnected,))
@@ -148,7 +165,16 @@ class HdlcLink:
               ready: Callable[[], bool] | None = None) -> E | None:
         """Run the machine until an event of ``wanted`` comes out (returned), or until
         ``ready()`` holds while no input is pending (``None`` returned; APDUs received
-        meanwhile are kept for :meth:`receive_apdu`)."""
+        meanwhile are kept for :meth:`receive_apdu`). A failed wait leaves the link out
+        of step."""
+        try:
+            return self._run(what, wanted, ready)
+        except BaseException:
+            self.out_of_step = True
+            raise
+
+    def _run(self, what: str, wanted: tuple[type[E], ...],
+             ready: Callable[[], bool] | None) -> E | None:
         io, machine = self._io, self.machine
         timeout = self._config.timeouts.response
         deadline = io.clock() + timeout

@@ -104,6 +104,7 @@ class Session(ServiceCalls):
         self._counters = SessionCounters()
         self._association: ClientAssociation | None = None
         self._services: ClientServices | None = None
+        self._services_config: ServicesConfig | None = None
         self._invoke_id = 1
         self.sign_on: ClientSignOn | None = None
         """What the mode E sign-on learned (None without one)."""
@@ -195,16 +196,25 @@ class Session(ServiceCalls):
 
     def connect(self) -> None:
         """Open, read the invocation counter first when configured, then establish the
-        link: SNRM/UA with the configured proposal (HDLC), nothing for the wrapper."""
+        link: SNRM/UA with the configured proposal (HDLC), nothing for the wrapper.
+        After a failed exchange left the HDLC link out of step, ``connect()`` resets it
+        with a new SNRM (the association is then gone)."""
         self.open()
         if isinstance(self.config.invocation_counter, CounterRead) \
                 and self.invocation_counter is None:
             self.read_invocation_counter()
         io = self._require_io()
-        if self._link is None or not self._link.connected:
+        if self._link is not None and self._link.connected:
+            return
+        if self._link is None:
             link_type = HdlcLink if self.config.framing is Framing.HDLC else WrapperLink
             self._link = link_type(io, self.config, lambda: self.deviations)
-            self._link.connect()
+        elif self._association is not None \
+                and self._association.state is not AssociationState.IDLE:
+            # A link reset (SNRM) ends the association on the meter's side too.
+            self._association.send(Abort())
+            self._services = None
+        self._link.connect()
 
     def read_invocation_counter(self) -> int:
         """Read the client's invocation counter through the reading association of
@@ -283,12 +293,12 @@ class Session(ServiceCalls):
         negotiated = association.negotiated
         if negotiated is None:  # pragma: no cover - set when accepted
             raise RemoteProtocolError(f"{config.where}: nothing negotiated")
-        self._services = ClientServices(ServicesConfig(
+        self._services_config = ServicesConfig(
             conformance=negotiated.negotiated_conformance,
             client_max_receive_pdu_size=negotiated.client_max_receive_pdu_size,
             server_max_receive_pdu_size=negotiated.server_max_receive_pdu_size,
-            gbt_window=config.gbt_window, block_transfer=config.block_transfer),
-            protection=ciphering)
+            gbt_window=config.gbt_window, block_transfer=config.block_transfer)
+        self._services = ClientServices(self._services_config, protection=ciphering)
         self.recorder.note("associated",
                            conformance=negotiated.negotiated_conformance.to_bytes().hex().upper(),
                            server_max_receive_pdu_size=negotiated.server_max_receive_pdu_size)
@@ -382,11 +392,18 @@ class Session(ServiceCalls):
             raise LocalProtocolError(f"{what}: no association (call associate() first)")
         invoke_id = self._invoke_id
         self._invoke_id = (invoke_id + 1) & 0x0F
-        confirm = run_exchange(
-            services=services, link=self._require_link(), request=request,
-            invoke_id=invoke_id, what=what, where=self.config.where,
-            deviations=self.deviations, ciphering=association.ciphering,
-            recorder=self.recorder, notifications=self.notifications)
+        try:
+            confirm = run_exchange(
+                services=services, link=self._require_link(), request=request,
+                invoke_id=invoke_id, what=what, where=self.config.where,
+                deviations=self.deviations, ciphering=association.ciphering,
+                recorder=self.recorder, notifications=self.notifications)
+        except BaseException:
+            # The exchange is lost (timeout, violation...): the next request starts afresh.
+            if self._services_config is not None:
+                self._services = ClientServices(self._services_config,
+                                                protection=association.ciphering)
+            raise
         self.last_confirm = confirm
         return confirm
 

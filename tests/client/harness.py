@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -33,6 +33,7 @@ from conformance.security import (
 )
 from conformance.transport import Framing, LoopbackPair, TcpListener
 from tests.client.meter import Handler, Key, TestMeter
+from tests.client.scripted import Collector, FakeClock, ScriptedTransport
 
 CLIENT_TITLE = bytes.fromhex("4D4D4D0000BC614E")
 SERVER_TITLE = bytes.fromhex("4D4D4D0000000001")
@@ -106,10 +107,12 @@ def served(association: AssociationConfig | None = None,
            tcp: bool = False, client_sap: int = 1, values: dict[Key, Data] | None = None,
            handler: Handler | None = None, meter_hdlc: HdlcConfig | None = None,
            meter_blocks: BlockTransferMode = BlockTransferMode.SERVICE_SPECIFIC,
-           clock: Callable[[], float] | None = None, **config: Any
+           synchronous: bool = False, **config: Any
            ) -> Iterator[tuple[Session, TestMeter]]:
     """A session (not connected yet) and the test meter serving it; the public client
-    (SAP 16, lowest level) is always offered too."""
+    (SAP 16, lowest level) is always offered too. ``synchronous``: the meter answers
+    inside the session's send and the session runs on a fake clock (a silent meter then
+    costs no real time)."""
     if association is None:
         association, offered = settings()
     assert offered is not None
@@ -118,7 +121,14 @@ def served(association: AssociationConfig | None = None,
                                     max_info_field_length_transmit=512,
                                     max_info_field_length_receive=512)
     with contextlib.ExitStack() as stack:
-        if tcp:
+        clock: FakeClock | None = None
+        collector = Collector()
+        if synchronous:
+            clock = FakeClock()
+            transport = ScriptedTransport(clock, lambda data: (meter.feed(data),
+                                                               collector.take())[1])
+            meter_end = collector
+        elif tcp:
             listener = stack.enter_context(TcpListener())
             scheme = "tcp" if framing is Framing.WRAPPER else "hdlc+tcp"
             transport: Any = f"{scheme}://127.0.0.1:{listener.port}"
@@ -130,7 +140,8 @@ def served(association: AssociationConfig | None = None,
                           hdlc=hdlc if framing is Framing.HDLC else None,
                           values=dict(VALUES if values is None else values), handler=handler,
                           block_transfer=meter_blocks)
-        stack.enter_context(meter)
+        if not synchronous:
+            stack.enter_context(meter)
         session_config = SessionConfig(transport=transport, framing=framing,
                                        client_sap=client_sap, server_address=SERVER_ADDRESS,
                                        association=association, **config)

@@ -132,6 +132,16 @@ class TestMeter:
             self._transport = self._transport()
         return self._transport
 
+    def feed(self, data: bytes) -> None:
+        """Serve ``data`` synchronously (for a meter driven without its thread)."""
+        try:
+            if self.hdlc is not None:
+                self._hdlc(data)
+            elif self.wrapper is not None:
+                self._wrapper(data)
+        except Exception as exc:
+            self.log.errors.append(f"{type(exc).__name__}: {exc}")
+
     # -- the loop -----------------------------------------------------------------------
     def _run(self) -> None:
         try:
@@ -148,15 +158,8 @@ class TestMeter:
                 continue
             except ConformanceError:
                 return
-            if self.silent:
-                continue
-            try:
-                if self.hdlc is not None:
-                    self._hdlc(data)
-                elif self.wrapper is not None:
-                    self._wrapper(data)
-            except Exception as exc:
-                self.log.errors.append(f"{type(exc).__name__}: {exc}")
+            if not self.silent:
+                self.feed(data)
 
     def _hdlc(self, data: bytes) -> None:
         machine = self.hdlc

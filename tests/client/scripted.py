@@ -113,3 +113,31 @@ def public_association(server: ServerConfig, client_sap: int = 0x10
         return []
 
     return on_apdu
+
+
+class Collector(Transport):
+    """Collects what a synchronously driven meter sends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._is_open = True
+        self.out = bytearray()
+
+    def describe(self) -> str:
+        return "collector"
+
+    def _open(self) -> None:
+        pass
+
+    def _close(self) -> None:
+        pass
+
+    def _send(self, data: bytes) -> None:
+        self.out += data
+
+    def _recv(self, max_bytes: int, timeout: float) -> bytes:
+        return b""
+
+    def take(self) -> bytes:
+        data, self.out = bytes(self.out), bytearray()
+        return data
