@@ -33,7 +33,13 @@ from conformance.codec.xdlms.descriptors import (
     SelectiveAccessDescriptor,
 )
 from conformance.codec.xdlms.enums import ActionResult, DataAccessResult
-from conformance.errors import CodecError, ConformanceError, RemoteProtocolError
+from conformance.errors import (
+    CodecError,
+    ConformanceError,
+    LocalProtocolError,
+    RemoteProtocolError,
+    SecurityError,
+)
 from conformance.plan import Protection
 from conformance.protocol.association import (
     Abort,
@@ -52,7 +58,7 @@ from conformance.protocol.services import ServerServices, ServicesConfig
 from conformance.security.keywrap import KeyTransferId
 from conformance.simulator.cosem import AssociationHooks, RequestContext, SecuritySetup
 from conformance.simulator.meter import Meter
-from conformance.simulator.state import AssociationCounters
+from conformance.simulator.state import AssociationCounters, StateFileError
 
 __all__ = ["Application", "CosemHandler"]
 
@@ -137,9 +143,18 @@ class Application:
         return self._association is not None and self._association.associated
 
     def handle(self, apdu: bytes) -> list[bytes]:
-        """Serve one APDU from the client; the APDUs to answer with, in order."""
+        """Serve one APDU from the client; the APDUs to answer with, in order. When the
+        meter cannot answer at all (no invocation counter can be persisted or is left, an
+        answer no frame can carry), nothing is sent and the reason is logged."""
         if not apdu:
             return []
+        try:
+            return self._handle(apdu)
+        except (LocalProtocolError, SecurityError, StateFileError) as exc:
+            _log.warning("%s: APDU 0x%02X left unanswered: %s", self.where, apdu[0], exc)
+            return []
+
+    def _handle(self, apdu: bytes) -> list[bytes]:
         association = self._association
         idle = association is None or association.state is AssociationState.IDLE
         if idle and apdu[0] == AARQ.TAG:

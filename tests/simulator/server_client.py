@@ -96,21 +96,23 @@ class HdlcClient:
 class WrapperClient:
     """A wrapper end with wPort ``client_sap`` talking to the meter's ``server_wport``."""
 
-    def __init__(self, transport: Transport, *, client_sap: int, server_wport: int) -> None:
+    def __init__(self, transport: Transport, *, client_sap: int, server_wport: int,
+                 wait: float = WAIT) -> None:
         self.transport = transport
+        self.wait = wait
         self.machine = wrapper.WrapperMachine(wrapper.WrapperConfig(
             local_wport=client_sap, remote_wport=server_wport))
 
     def request(self, apdu: bytes) -> bytes:
         self.transport.send(self.machine.send(wrapper.Data(apdu=apdu)))
-        deadline = time.monotonic() + WAIT
+        deadline = time.monotonic() + self.wait
         while True:
             event = self.machine.next_event()
             if isinstance(event, wrapper.Data):
                 return event.apdu
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TransportTimeout(f"no WPDU within {WAIT} s")
+                raise TransportTimeout(f"no WPDU within {self.wait} s")
             try:
                 self.machine.receive_data(self.transport.recv(4096, min(remaining, 0.2)))
             except TransportTimeout:

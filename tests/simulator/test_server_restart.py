@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from conformance.codec.axdr import DoubleLongUnsigned
 from conformance.codec.obis import ObisCode
 from conformance.codec.xdlms.confirmed_service_error import ApplicationReferenceError
 from conformance.codec.xdlms.descriptors import CosemAttributeDescriptor
+from conformance.errors import TransportTimeout
 from conformance.plan import MeterPlan, default_plan_path, load_plan
 from conformance.protocol.association import (
     AssociateRequest,
@@ -171,3 +173,30 @@ class DedicatedCounters:
 
     def accept(self, key: CounterKey, counter: int) -> None:
         self._route(key).accept(key, counter)
+
+
+def test_unwritable_state_means_no_answer(plan: MeterPlan, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    """A client counter that cannot be persisted is not accepted (no answer leaves the
+    meter), and the connection carries on once the disk is writable again."""
+    with start_meter(plan, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running, \
+            open_transport(running.endpoints[0]) as transport:
+        link = WrapperClient(transport, client_sap=1, server_wport=1, wait=0.5)
+
+        def full(src: object, dst: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "replace", full)
+        client = MemoryCounterStore()
+        with pytest.raises(TransportTimeout):
+            associate(link, association_config(plan, "management"), counters=client)
+        assert "left unanswered" in caplog.text and "No space left" in caplog.text
+        monkeypatch.undo()
+        # the counter of that AARQ was not recorded: a client starting from the same
+        # counter is accepted now
+        assert client.last_sent(CLIENT_KEY) == 1
+        assert running.meter.counters.last_accepted(CLIENT_KEY) is None
+        associated = associate(link, association_config(plan, "management"),
+                               counters=MemoryCounterStore())
+        assert associated.get(LOGICAL_DEVICE_NAME).result.value == b"DLC0000000000001"  # type: ignore[union-attr]
