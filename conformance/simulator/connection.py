@@ -12,7 +12,8 @@ Nothing a client sends can end the meter: the machines answer a client's mistake
 standard says (frames discarded, DM, FRMR, exception-response, a rejecting AARE) and the
 connection logs them; an unexpected error while serving one APDU is logged with its
 traceback and the APDU is left unanswered (the HDLC poll is released with RR), and the
-connection goes on. Only the transport failing or closing ends a connection.
+connection goes on. Only the transport failing or closing ends a connection (or, logged
+with its traceback, an internal error outside the serving of one APDU).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ class Connection:
         except TransportError as exc:
             if not stop.is_set():
                 _log.warning("%s: transport failed: %s", self.name, exc)
+        except Exception:  # a bug: this connection ends, the meter and the others go on
+            _log.exception("%s: internal error, connection closed", self.name)
         finally:
             # answers to APDUs that arrived with the end of the stream: no one reads them
             with contextlib.suppress(TransportError):
