@@ -193,17 +193,21 @@ def session_config(meter: MeterPlan, association: str, *,
                    challenge_source: Callable[[int], bytes] | None = None) -> SessionConfig:
     """The :class:`SessionConfig` to reach ``meter`` as its association ``association``.
 
-    ``transport`` replaces the plan's (required for the in-process reference meter: its
-    transport object); the framing always comes from the plan.
+    ``transport`` replaces the plan's (required for the in-process reference meter: its URL
+    or transport object). The framing is the URL's (``tcp://`` wrapper, the others HDLC),
+    or the plan's for a transport object.
     """
     assoc = _association(meter, association)
-    framing = (Framing.WRAPPER if meter.transport.framing is PlanFraming.WRAPPER
-               else Framing.HDLC)
+    framing: Framing | None = (Framing.WRAPPER
+                               if meter.transport.framing is PlanFraming.WRAPPER
+                               else Framing.HDLC)
     if transport is None:
         if isinstance(meter.transport, SimulatorTransport):
             raise PlanError(f"meter {meter.name!r}: the simulator transport runs in-process; "
                             "pass the reference meter's transport")
         transport = transport_url(meter)
+    if isinstance(transport, str):
+        framing = None  # the URL says (SessionConfig reads it)
     where = transport if isinstance(transport, str) else transport.describe()
     a = meter.addressing
     plan_timeouts = meter.transport.timeouts

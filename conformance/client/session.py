@@ -165,13 +165,17 @@ class Session(ServiceCalls):
         return self._io
 
     def _require_link(self) -> HdlcLink | WrapperLink:
-        if self._link is None or not self._link.connected:
+        link = self._link
+        if isinstance(link, HdlcLink) and link.out_of_step:
+            raise LocalProtocolError(f"{self.config.where}: the HDLC link is out of step after "
+                                     "a failed exchange: call connect() to reset it (SNRM)")
+        if link is None or not link.connected:
             raise LocalProtocolError("no link: call connect() first")
-        return self._link
+        return link
 
     # -- connecting -----------------------------------------------------------------------
     def open(self) -> None:
-        """Open the transport and run the mode E sign-on when configured (idempotent)."""
+        """Open the transport (idempotent); nothing is sent."""
         if self._io is not None:
             return
         config = self.config
@@ -184,19 +188,18 @@ class Session(ServiceCalls):
         self._io = SessionIO(transport, self.recorder, self._clock, config.where)
         self.recorder.note("open", transport=transport.describe(),
                            framing=config.framing.value if config.framing else None)
-        if config.mode_e is not None:
-            self._sign_on(transport)
 
-    def _sign_on(self, transport: Transport) -> None:
-        mode_e = self.config.mode_e
+    def _sign_on(self) -> None:
+        mode_e, transport = self.config.mode_e, self._transport
         if mode_e is None or not isinstance(transport, SerialLine):
             raise LocalProtocolError("mode E needs a serial line")
         self.sign_on = mode_e_sign_on(transport, mode_e, self.recorder, self._sleep,
                                       self.config.where)
 
     def connect(self) -> None:
-        """Open, read the invocation counter first when configured, then establish the
-        link: SNRM/UA with the configured proposal (HDLC), nothing for the wrapper.
+        """Open, read the invocation counter first when configured, sign on (mode E), then
+        establish the link: SNRM/UA with the configured proposal (HDLC), nothing for the
+        wrapper.
         After a failed exchange left the HDLC link out of step, ``connect()`` resets it
         with a new SNRM (the association is then gone)."""
         self.open()
@@ -206,6 +209,10 @@ class Session(ServiceCalls):
         io = self._require_io()
         if self._link is not None and self._link.connected:
             return
+        if self.config.mode_e is not None:
+            # IEC 62056-21 Annex E: every HDLC link over the optical port starts with the
+            # sign-on; after DISC the meter is back at 300 baud.
+            self._sign_on()
         if self._link is None:
             link_type = HdlcLink if self.config.framing is Framing.HDLC else WrapperLink
             self._link = link_type(io, self.config, lambda: self.deviations)
@@ -235,7 +242,7 @@ class Session(ServiceCalls):
             raise LocalProtocolError("the transport is not open")
         reader = Session(dataclasses.replace(
             self.config, transport=transport, client_sap=source.client_sap,
-            association=source.association, invocation_counter=None, mode_e=None,
+            association=source.association, invocation_counter=None,
             deviations=Deviations(), name=self.config.where),
             clock=self._clock, sleep=self._sleep, recorder=self.recorder)
         self.recorder.note("reading the invocation counter",
