@@ -19,6 +19,7 @@ from conformance.codec.xdlms.descriptors import (
 )
 from conformance.codec.xdlms.enums import ActionResult, DataAccessResult
 from conformance.codec.xdlms.get import DataBlockG
+from conformance.codec.xdlms.initiate import Conformance
 from conformance.errors import LocalProtocolError, RemoteProtocolError
 from conformance.protocol.services import (
     Action,
@@ -52,7 +53,7 @@ from tests.protocol.test_services_pair import (
 )
 from tests.strategies import data_values
 
-C = LN_CONFORMANCE.__class__
+C = Conformance
 DAR = DataAccessResult
 NO_GBT = LN_CONFORMANCE | C.ATTRIBUTE0_SUPPORTED_WITH_SET
 SIZES = st.integers(min_value=48, max_value=400)

@@ -26,6 +26,7 @@ from conformance.codec.xdlms.enums import (
 )
 from conformance.codec.xdlms.exception import ExceptionResponse
 from conformance.codec.xdlms.gbt import GeneralBlockTransfer
+from conformance.codec.xdlms.initiate import Conformance
 from conformance.codec.xdlms.notification import DataNotification, EventNotificationRequest
 from conformance.errors import CodecError, LocalProtocolError, RemoteProtocolError, SecurityError
 from conformance.protocol.services import (
@@ -53,7 +54,7 @@ from tests.protocol.test_services_pair import (
 )
 from tests.vectors import hexbytes, vector
 
-C = LN_CONFORMANCE.__class__
+C = Conformance
 DAR = DataAccessResult
 SNA = ExceptionStateError.SERVICE_NOT_ALLOWED
 SELECTIVE = SelectiveAccessDescriptor(access_selector=1, access_parameters=NullData())

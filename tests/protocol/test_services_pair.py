@@ -307,13 +307,15 @@ def test_invoke_ids_count_and_wrap_and_priority_is_echoed() -> None:
     seen = []
     for _ in range(17):
         confirm = only(wire.exchange(Get(cosem_attribute_descriptor=attribute())))
+        assert isinstance(confirm, GetConfirm)
         seen.append(confirm.invoke_id_and_priority & 0x0F)
     assert seen == [*range(1, 16), 0, 1]
     confirm = only(wire.exchange(Get(cosem_attribute_descriptor=attribute(), invoke_id=9,
                                      priority=Priority.HIGH)))
-    assert confirm.invoke_id_and_priority == 0xC9
+    assert isinstance(confirm, GetConfirm) and confirm.invoke_id_and_priority == 0xC9
     confirm = only(wire.exchange(Get(cosem_attribute_descriptor=attribute())))
-    assert confirm.invoke_id_and_priority == 0x42  # an explicit id does not move the count
+    # An explicit invoke-id does not move the count.
+    assert isinstance(confirm, GetConfirm) and confirm.invoke_id_and_priority == 0x42
 
 
 def test_notifications_from_server_to_client() -> None:
