@@ -15,71 +15,29 @@ cannot silently turn a fault off. The COSEM object model receives the same set a
 (:attr:`FaultSet.names`); its fault names come from
 :class:`~conformance.simulator.cosem.base.Fault`.
 
-To add a fault: add a :class:`FaultSpec` to :data:`FAULTS` and test ``faults.active(name)``
-where the meter deviates.
+To add a fault: declare a :class:`FaultSpec` in its layer's module of
+:mod:`conformance.simulator.fault_catalogue` and test ``faults.active(name)`` where the
+meter deviates.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from conformance.simulator.cosem.base import Fault
+from conformance.simulator.fault_catalogue import CATALOGUE, FaultLayer, FaultSpec
 
 __all__ = ["FAULTS", "FaultLayer", "FaultSet", "FaultSpec", "UnknownFaultError", "fault_spec"]
 
 
-class FaultLayer(enum.Enum):
-    """The protocol layer a fault changes."""
-
-    TRANSPORT = "transport"
-    """Byte pipe and IEC 62056-21 sign-on."""
-    HDLC = "hdlc"
-    """IEC 62056-46 data link layer."""
-    WRAPPER = "wrapper"
-    """IEC 62056-47 transport layer."""
-    ASSOCIATION = "association"
-    """ACSE: AARQ/AARE, RLRQ/RLRE, HLS passes 3 and 4."""
-    SECURITY = "security"
-    """Ciphering and invocation counters (Green Book 9.2)."""
-    SERVICES = "services"
-    """xDLMS services: GET/SET/ACTION, blocks, GBT (IEC 62056-5-3)."""
-    COSEM = "cosem"
-    """The COSEM object model (IEC 62056-6-2 interface classes)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FaultSpec:
-    """One registered fault."""
-
-    name: str
-    """The name used on the command line and in plans (``wrong-attribute-type``)."""
-    layer: FaultLayer
-    """The layer it acts on."""
-    description: str
-    """One line: what the meter does wrong when the fault is active."""
-
-    def __post_init__(self) -> None:
-        if not self.name or self.name != self.name.strip() or " " in self.name:
-            raise ValueError(f"invalid fault name {self.name!r}")
-        if "\n" in self.description or not self.description:
-            raise ValueError(f"fault {self.name}: the description is one non-empty line")
-
-
-FAULTS: Mapping[str, FaultSpec] = MappingProxyType({spec.name: spec for spec in (
-    FaultSpec(name=Fault.WRONG_ATTRIBUTE_TYPE.value, layer=FaultLayer.COSEM,
-              description="Register (class 3) value is returned with another A-XDR type "
-                          "than the declared one"),
-    FaultSpec(name=Fault.OBJECT_LIST_LIES.value, layer=FaultLayer.COSEM,
-              description="Association LN object_list advertises read-and-write for "
-                          "read-only attributes (access is still enforced)"),
-    FaultSpec(name=Fault.CLOCK_IGNORES_SET.value, layer=FaultLayer.COSEM,
-              description="SET of the Clock time answers success but the clock keeps its "
-                          "time"),
-)})
+FAULTS: Mapping[str, FaultSpec] = MappingProxyType({spec.name: spec for spec in CATALOGUE})
 """Every fault the reference meter knows, by name, in registration order."""
+
+if len(FAULTS) != len(CATALOGUE):  # pragma: no cover - a catalogue mistake, caught at import
+    _names = [spec.name for spec in CATALOGUE]
+    raise RuntimeError(f"fault names registered twice: "
+                       f"{sorted({n for n in _names if _names.count(n) > 1})}")
 
 
 class UnknownFaultError(KeyError):
