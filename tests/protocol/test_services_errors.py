@@ -376,3 +376,52 @@ def test_client_sets_priority_and_service_class_bits() -> None:
                               priority=Priority.HIGH, service_class=ServiceClass.UNCONFIRMED))
     assert sent[0][2] == 0x85
     assert client.state is ServicesState.IDLE
+
+
+class _RefusingPolicy:
+    """A protection policy that refuses everything it receives, as the association's
+    ciphering does for a plain APDU in a ciphered context (server role: with its hint)."""
+
+    def __init__(self, hint: bytes | None) -> None:
+        self.hint = hint
+
+    def protect(self, apdu: bytes, /) -> bytes:
+        return bytes(apdu)
+
+    def unprotect(self, apdu: bytes, /) -> bytes:
+        raise RemoteProtocolError("plain APDU where the policy requires protection",
+                                  response_hint=self.hint)
+
+
+def test_a_policy_violation_of_the_protection_aborts_the_exchange() -> None:
+    client = ClientServices(config(), protection=_RefusingPolicy(None))
+    client.send(Get(cosem_attribute_descriptor=attribute()))
+    with pytest.raises(RemoteProtocolError, match="policy requires"):
+        client.receive(get.GetResponseNormal(invoke_id_and_priority=0x41,
+                                             result=NullData()).to_bytes())
+    assert client.state is ServicesState.IDLE
+    hint = exception(SNA, ExceptionServiceError.OPERATION_NOT_POSSIBLE).to_bytes()
+    model = Model()
+    model.put(attribute(), OctetString(value=bytes(100)))
+    server = ServerServices(config(client_max=40), model, protection=_RefusingPolicy(hint))
+    with pytest.raises(RemoteProtocolError) as error:
+        server.receive(b"\xc0")
+    assert error.value.response_hint == hint and server.state is ServicesState.IDLE
+
+
+def test_short_notifications_go_plain_during_a_transfer_even_when_gbt_is_preferred() -> None:
+    from conformance.protocol.services import BlockTransferMode
+    model = Model()
+    model.put(attribute(), OctetString(value=bytes(100)))
+    server = ServerServices(config(client_max=48, block_transfer=BlockTransferMode
+                                   .GENERAL_ALWAYS), model)
+    server.receive(get.GetRequestNormal(invoke_id_and_priority=0x41,
+                                        cosem_attribute_descriptor=attribute()).to_bytes())
+    assert server.data_to_send()[0][0] == 0xE0  # the response goes in GBT
+    short = EventNotificationRequest(cosem_attribute_descriptor=attribute(),
+                                     attribute_value=Unsigned(value=1))
+    assert server.send(Notify(notification=short)) == [short.to_bytes()]
+    long = DataNotification(long_invoke_id_and_priority=1,
+                            notification_body=OctetString(value=bytes(60)))
+    with pytest.raises(LocalProtocolError, match="must wait until the exchange"):
+        server.send(Notify(notification=long))

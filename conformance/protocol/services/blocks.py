@@ -1,6 +1,6 @@
-"""Service-specific block transfer (IEC 62056-5-3 9.4.6.9 - 9.4.6.11): splitting a long
-request or response into GET datablocks, SET datablocks or ACTION pblocks, and checking the
-block numbers of the blocks that come back.
+"""Service-specific block transfer (IEC 62056-5-3 9.4.6, the protocols of GET, SET and
+ACTION): splitting a long request or response into GET datablocks, SET datablocks or
+ACTION pblocks, and checking the block numbers of the blocks that come back.
 
 What the raw-data of the blocks carries (the encoded part that did not fit):
 

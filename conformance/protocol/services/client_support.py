@@ -1,6 +1,6 @@
 """Pieces of the client role that need no machine state: building the requests of the
 .request events, splitting long SET / ACTION requests into blocks, which response answers
-which request, and turning responses into .confirm events (IEC 62056-5-3 9.3.6 - 9.3.8).
+which request, and turning responses into .confirm events (IEC 62056-5-3 9.3).
 """
 
 from __future__ import annotations

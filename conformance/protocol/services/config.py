@@ -1,11 +1,11 @@
 """Configuration of the xDLMS services machine: the association's negotiated parameters
-(IEC 62056-5-3 9.4.2, InitiateRequest / InitiateResponse) and the protection hook.
+(xDLMS InitiateRequest / InitiateResponse, IEC 62056-5-3 9.5) and the protection hook.
 
 The services machine works on *plain* APDUs. Ciphering belongs to the association: its
 ciphering object is handed to the machine as an :class:`ApduProtection` and applied to
 every APDU on the wire (:class:`IdentityProtection` when the context is not ciphered).
 General-block-transfer APDUs are never protected themselves; the APDU they carry is
-(IEC 62056-5-3 9.4.6.13), so the machine protects the complete APDU before it splits it
+(Green Book 9.4.6.13), so the machine protects the complete APDU before it splits it
 into GBT blocks, and unprotects the reassembled APDU.
 """
 
@@ -80,7 +80,7 @@ IDENTITY = IdentityProtection()
 
 class BlockTransferMode(Enum):
     """How this side transfers an APDU that is too long for the peer (IEC 62056-5-3
-    9.4.6.9 - 9.4.6.13). Whatever the mode, only mechanisms granted by the negotiated
+    9.4.6; GBT: Green Book 9.4.6.13). Whatever the mode, only mechanisms granted by the negotiated
     conformance are used, and once the peer uses general block transfer in an exchange
     this side follows until the exchange ends."""
 
@@ -114,7 +114,7 @@ class ServicesConfig:
     both sides may use (Green Book 9.5, Conformance)."""
     client_max_receive_pdu_size: int
     """The client-max-receive-pdu-size of the InitiateRequest: no APDU the server sends
-    may be longer; 0 means no limit (IEC 62056-5-3 9.4.2)."""
+    may be longer; 0 means no limit (InitiateRequest, IEC 62056-5-3 9.5)."""
     server_max_receive_pdu_size: int
     """The server-max-receive-pdu-size of the InitiateResponse: no APDU the client sends
     may be longer; 0 means no limit."""

@@ -70,7 +70,7 @@ class _Request:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Get(_Request):
-    """GET.request, normal: read one attribute (IEC 62056-5-3 9.3.6). Always confirmed."""
+    """GET.request, normal: read one attribute (IEC 62056-5-3 9.3). Always confirmed."""
 
     cosem_attribute_descriptor: CosemAttributeDescriptor
     access_selection: SelectiveAccessDescriptor | None = None
@@ -85,7 +85,7 @@ class GetWithList(_Request):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Set(_Request):
-    """SET.request, normal: write one attribute (IEC 62056-5-3 9.3.7)."""
+    """SET.request, normal: write one attribute (IEC 62056-5-3 9.3)."""
 
     cosem_attribute_descriptor: CosemAttributeDescriptor
     value: Data
@@ -105,7 +105,7 @@ class SetWithList(_Request):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action(_Request):
-    """ACTION.request, normal: invoke one method (IEC 62056-5-3 9.3.8)."""
+    """ACTION.request, normal: invoke one method (IEC 62056-5-3 9.3)."""
 
     cosem_method_descriptor: CosemMethodDescriptor
     method_invocation_parameters: Data | None = None
@@ -130,7 +130,7 @@ ClientRequest = Get | GetWithList | Set | SetWithList | Action | ActionWithList
 class RequestMissingBlocks:
     """Either role, while receiving general-block-transfer blocks: acknowledge what arrived
     in order so that the peer retransmits the rest (for a session whose timer expired
-    waiting for the end of a window: IEC 62056-5-3 9.4.6.13, lost blocks)."""
+    waiting for the end of a window: Green Book 9.4.6.13, lost blocks)."""
 
 
 # -- notifications (server) -------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""General block transfer (GBT, IEC 62056-5-3 9.4.6.13; APDU in 9.5): the sublayer that
-carries the (protected) APDUs of one exchange in numbered ``General-Block-Transfer``
-blocks, for both roles.
+"""General block transfer (GBT, Green Book 9.4.6.13; the APDU in IEC 62056-5-3 9.5): the
+sublayer that carries the (protected) APDUs of one exchange in numbered
+``General-Block-Transfer`` blocks, for both roles.
 
 Rules implemented here:
 

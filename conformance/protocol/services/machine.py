@@ -9,7 +9,8 @@ server's responses) are collected by :meth:`ServicesMachine.data_to_send`.
 ``LocalProtocolError`` (nothing was sent, the state is unchanged) and
 ``RemoteProtocolError`` (the exchange is aborted: state IDLE; for a server
 ``response_hint`` holds the APDU to transmit in answer, already protected) are the only
-errors besides those of the protection object.
+errors besides the ``SecurityError`` / ``CodecError`` a protection object may raise for an
+APDU it cannot decipher (the state is then unchanged).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from conformance.protocol.services.table import (
 __all__ = ["GBT_CLAUSE", "ServicesMachine"]
 
 GBT_TAG = 0xE0
-GBT_CLAUSE = "IEC 62056-5-3 9.4.6.13"
+GBT_CLAUSE = "Green Book 9.4.6.13"
 """The clause of the general block transfer mechanism (cited in messages)."""
 
 
@@ -175,9 +176,10 @@ class ServicesMachine:
         if self.own_limit and len(data) > self.own_limit:
             raise self._violation(
                 f"APDU of {len(data)} octets exceeds this side's max receive PDU size "
-                f"{self.own_limit} (IEC 62056-5-3 9.4.2)", self._too_long_hint())
+                f"{self.own_limit} (InitiateRequest / InitiateResponse, IEC 62056-5-3 9.5)",
+                self._too_long_hint())
         if data[0] != GBT_TAG:
-            plain = self._protection.unprotect(data)
+            plain = self._unprotect(data)
             apdu = self._decode(plain)
             if isinstance(apdu, GeneralBlockTransfer):
                 raise self._violation("general-block-transfer APDU inside a protected APDU "
@@ -200,11 +202,20 @@ class ServicesMachine:
         self._outbox.extend(out)
         if complete is None:
             return None
-        apdu = self._decode(self._protection.unprotect(complete))
+        apdu = self._decode(self._unprotect(complete))
         if isinstance(apdu, GeneralBlockTransfer):
             raise self._violation("a general-block-transfer APDU carried another one",
                                   self._undecodable_hint(complete))
         return apdu, True
+
+    def _unprotect(self, data: bytes) -> bytes:
+        """The protection policy's plaintext; a policy violation it reports (with its own
+        response hint) aborts the exchange like any other."""
+        try:
+            return self._protection.unprotect(data)
+        except RemoteProtocolError:
+            self._abort()
+            raise
 
     def _decode_gbt(self, data: bytes) -> GeneralBlockTransfer:
         block = self._decode(data)

@@ -53,6 +53,7 @@ from conformance.protocol.services.server_support import (
     exception,
     rebuild_request,
     serve,
+    undecodable_blocks_hint,
 )
 from conformance.protocol.services.table import GbtPhase, ServicePrimitive, ServicesState
 
@@ -144,15 +145,16 @@ class ServerServices(ServicesMachine):
             raise LocalProtocolError(f"{type(apdu).__name__} needs {rules.describe(lacking)}:"
                                      " not in the negotiated conformance")
         wire = self._protection.protect(apdu.to_bytes())
+        free = self.state is ServicesState.IDLE and self._gbt.phase in (GbtPhase.IDLE,
+                                                                        GbtPhase.SENT)
         always = self._config.block_transfer is BlockTransferMode.GENERAL_ALWAYS
-        if self._fits(len(wire)) and not (always and self._gbt_granted):
+        if self._fits(len(wire)) and not (always and self._gbt_granted and free):
             out = [wire]
         elif not self._gbt_granted:
             raise LocalProtocolError(f"{type(apdu).__name__} is {len(wire)} octets, the "
                                      f"client accepts {self.peer_limit}, and "
                                      "general-block-transfer is not negotiated")
-        elif self.state is not ServicesState.IDLE or self._gbt.phase not in (
-                GbtPhase.IDLE, GbtPhase.SENT):
+        elif not free:
             raise LocalProtocolError("a notification in general-block-transfer blocks must "
                                      "wait until the exchange in progress ends")
         else:
@@ -291,7 +293,7 @@ class ServerServices(ServicesMachine):
         except CodecError as exc:
             raise self._violation(
                 f"{type(head).__name__}: the reassembled raw-data does not decode: {exc}",
-                _undecodable_blocks_hint(head, sequence.count)) from exc
+                undecodable_blocks_hint(head, sequence.count)) from exc
         return self._serve(request, sequence.count, confirmed=True)
 
     def _serve(self, request: Apdu, request_blocks: int, *, confirmed: bool) -> list[Served]:
@@ -395,21 +397,3 @@ class ServerServices(ServicesMachine):
     def _gbt_violation_hint(self) -> Apdu | None:
         return exception(SNA, ExceptionServiceError.OPERATION_NOT_POSSIBLE)
 
-
-def _undecodable_blocks_hint(head: Apdu, blocks: int) -> Apdu:
-    """The answer to a long SET / ACTION whose reassembled data does not decode."""
-    invoke = getattr(head, "invoke_id_and_priority", 0)
-    if isinstance(head, set_.SetRequestWithListAndFirstDatablock):
-        return set_.SetResponseLastDatablockWithList(
-            invoke_id_and_priority=invoke,
-            result=(DAR.OTHER_REASON,) * len(head.attribute_descriptor_list),
-            block_number=blocks)
-    if _is_set(head):
-        return set_.SetResponseLastDatablock(invoke_id_and_priority=invoke,
-                                             result=DAR.OTHER_REASON, block_number=blocks)
-    failed = act.ActionResponseWithOptionalData(result=AR.OTHER_REASON)
-    if isinstance(head, act.ActionRequestWithListAndFirstPblock):
-        return act.ActionResponseWithList(
-            invoke_id_and_priority=invoke,
-            list_of_responses=(failed,) * len(head.cosem_method_descriptor_list))
-    return act.ActionResponseNormal(invoke_id_and_priority=invoke, single_response=failed)

@@ -61,6 +61,7 @@ __all__ = [
     "exception",
     "rebuild_request",
     "serve",
+    "undecodable_blocks_hint",
 ]
 
 DAR = DataAccessResult
@@ -277,3 +278,22 @@ def continuation_hint(apdu: Apdu, get_code: DataAccessResult, action_code: Actio
         return act.ActionResponseNormal(invoke_id_and_priority=invoke, single_response=failed)
     return exception(ExceptionStateError.SERVICE_NOT_ALLOWED,
                      ExceptionServiceError.OPERATION_NOT_POSSIBLE)
+
+
+def undecodable_blocks_hint(head: Apdu, blocks: int) -> Apdu:
+    """The answer to a long SET / ACTION whose reassembled data does not decode."""
+    invoke = getattr(head, "invoke_id_and_priority", 0)
+    if isinstance(head, set_.SetRequestWithListAndFirstDatablock):
+        return set_.SetResponseLastDatablockWithList(
+            invoke_id_and_priority=invoke,
+            result=(DAR.OTHER_REASON,) * len(head.attribute_descriptor_list),
+            block_number=blocks)
+    if isinstance(head, set_.SetRequest):
+        return set_.SetResponseLastDatablock(invoke_id_and_priority=invoke,
+                                             result=DAR.OTHER_REASON, block_number=blocks)
+    failed = act.ActionResponseWithOptionalData(result=AR.OTHER_REASON)
+    if isinstance(head, act.ActionRequestWithListAndFirstPblock):
+        return act.ActionResponseWithList(
+            invoke_id_and_priority=invoke,
+            list_of_responses=(failed,) * len(head.cosem_method_descriptor_list))
+    return act.ActionResponseNormal(invoke_id_and_priority=invoke, single_response=failed)

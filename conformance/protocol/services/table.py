@@ -24,7 +24,7 @@ transfer; one confirmed service at a time)::
                                                                 the long transfer)
     any state --notification--> same state                     (EventNotification, push)
 
-General block transfer (IEC 62056-5-3 9.4.6.13) is a sublayer under the services: it
+General block transfer (Green Book 9.4.6.13) is a sublayer under the services: it
 carries whole APDUs of an exchange in numbered blocks, and its phases move on
 :class:`GbtEvent` s::
 
@@ -96,7 +96,7 @@ class ServicePrimitive(Enum):
     """The (final) response: get/set/action-response normal or with-list,
     set-response-last-datablock(-with-list)."""
     EXCEPTION_RESPONSE = "exception-response"
-    """ExceptionResponse (IEC 62056-5-3 9.4.6.14): the request could not be served."""
+    """ExceptionResponse (IEC 62056-5-3 9.5): the request could not be served."""
     RESPONSE_FIRST_BLOCK = "response-first-block"
     """get-response-with-datablock / action-response-with-pblock block 1, not the last."""
     NEXT_BLOCK_REQUEST = "next-block-request"
