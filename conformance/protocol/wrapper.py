@@ -15,10 +15,15 @@ byte stream (:data:`TRANSITIONS`). A WPDU with an illegal version or for another
 discarded (reported as :class:`FrameDiscarded`); an APDU above the configured size or an
 empty one raises RemoteProtocolError; sending an APDU above the peer's size raises
 LocalProtocolError.
+
+Deliberate deviations of the WPDUs sent (a reference meter imitating real meters' faults)
+are named in :class:`WrapperDeviations` (default: none); a ``frame_filter`` may alter each
+WPDU further (negative checks).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +40,7 @@ __all__ = [
     "FrameDiscarded",
     "WpduFilter",
     "WrapperConfig",
+    "WrapperDeviations",
     "WrapperDiscardReason",
     "WrapperMachine",
     "WrapperMachineEvent",
@@ -55,6 +61,57 @@ def _check_wport(name: str, value: int | None) -> None:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WrapperDeviations:
+    """What this end does wrong on purpose in the WPDUs it sends (each field one behaviour,
+    all off by default, which leaves the machine unaffected). ``ValueError`` for values
+    beyond 16 bits."""
+
+    version: int | None = None
+    """Version field sent instead of 0x0001 (IEC 62056-47: any other version is illegal
+    and the WPDU is discarded by the receiver)."""
+    length_offset: int = 0
+    """Added to the length field of every WPDU sent (-1: one octet fewer than the APDU
+    that follows, +1: one more); the APDU octets are sent unchanged."""
+    swap_wports: bool = False
+    """Source and destination wPorts sent swapped (the receiver sees a WPDU that is not
+    addressed to it)."""
+
+    def __post_init__(self) -> None:
+        _check_wport("version", self.version)
+        if not -_MAX_U16 <= self.length_offset <= _MAX_U16:
+            raise ValueError(f"length_offset {self.length_offset} is beyond 16 bits")
+
+    @property
+    def active(self) -> bool:
+        """True when any deviation is set."""
+        return self != WrapperDeviations()
+
+    def outgoing(self, frame: WrapperFrame) -> WrapperFrame:
+        """``frame`` as it goes on the wire with the deviations applied (LocalProtocolError
+        when the deviated length field would not fit in 16 bits)."""
+        out = frame
+        if self.version is not None:
+            # FAULT HOOK: an illegal wrapper version (imitates meters that send another
+            # version than 0x0001).
+            out = dataclasses.replace(out, version=self.version)
+        if self.length_offset:
+            # FAULT HOOK: a length field that does not count the APDU that follows
+            # (imitates meters whose length is off by one).
+            length = len(frame.apdu) + self.length_offset
+            if not 0 <= length <= _MAX_U16:
+                raise LocalProtocolError(f"length field {length} (APDU of {len(frame.apdu)} "
+                                         f"octets, offset {self.length_offset}) does not fit "
+                                         "in 16 bits")
+            out = dataclasses.replace(out, length=length)
+        if self.swap_wports:
+            # FAULT HOOK: source and destination wPorts exchanged (imitates meters that
+            # copy the request's header into their response).
+            out = dataclasses.replace(out, source_wport=frame.destination_wport,
+                                      destination_wport=frame.source_wport)
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WrapperConfig:
     """One end of a wrapper connection. ``ValueError`` for values beyond 16 bits."""
 
@@ -67,6 +124,9 @@ class WrapperConfig:
     """Longest APDU accepted; a longer one raises RemoteProtocolError."""
     max_transmit_apdu_size: int = _MAX_U16
     """Longest APDU the peer accepts; sending a longer one raises LocalProtocolError."""
+    deviations: WrapperDeviations = WrapperDeviations()
+    """Deliberate deviations of the WPDUs sent (a reference meter imitating real meters'
+    faults); the default is none."""
 
     def __post_init__(self) -> None:
         _check_wport("local_wport", self.local_wport)
@@ -249,5 +309,7 @@ class WrapperMachine:
         source = config.local_wport if event.source_wport is None else event.source_wport
         frame = WrapperFrame(source_wport=source, destination_wport=destination,
                              apdu=event.apdu)
+        if config.deviations.active:
+            frame = config.deviations.outgoing(frame)
         sent = frame if self._frame_filter is None else self._frame_filter(frame)
         return b"" if sent is None else sent.to_bytes()

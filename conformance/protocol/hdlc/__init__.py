@@ -16,6 +16,7 @@ from conformance.protocol.hdlc.config import (
     Role,
     max_information_length,
 )
+from conformance.protocol.hdlc.deviations import ServerDeviations
 from conformance.protocol.hdlc.events import (
     NEED_DATA,
     Connect,
@@ -77,6 +78,7 @@ __all__ = [
     "ReceiverReady",
     "Role",
     "SendEvent",
+    "ServerDeviations",
     "Timeout",
     "TimeoutKind",
     "Transition",

@@ -25,6 +25,7 @@ from conformance.codec.hdlc import (
 )
 from conformance.errors import CodecError, LocalProtocolError, RemoteProtocolError
 from conformance.protocol.hdlc.config import HdlcConfig, NegotiatedParameters, Role
+from conformance.protocol.hdlc.deviations import ServerDeviations
 from conformance.protocol.hdlc.events import (
     Data,
     HdlcMachineEvent,
@@ -84,6 +85,9 @@ class Link:
     def __init__(self, role: Role, config: HdlcConfig, frame_filter: FrameFilter | None) -> None:
         if role is Role.CLIENT and config.client_address is None:
             raise ValueError("the client role needs config.client_address")
+        if role is Role.CLIENT and config.server_deviations.active:
+            raise ValueError("server_deviations apply to the server role only (the client "
+                             "deviates through its frame filter)")
         self.role = role
         self.config = config
         self.frame_filter = frame_filter
@@ -109,6 +113,11 @@ class Link:
         self.holding_poll = False  # server: polled; the application's answer is awaited
         self.ui_queue: deque[bytes] = deque()  # server in NRM: UI information to send
         self.frmr: FrmrInformation | None = None  # server: the FRMR being repeated
+        # Server deviations (None: conformant; see deviations.py and the FAULT HOOKs).
+        self.deviations: ServerDeviations | None = (
+            config.server_deviations if config.server_deviations.active else None)
+        self.last_segment: tuple[int, bytes, bool] | None = None  # N(S), info, S of the
+        # last I frame sent (only kept for the repeat_segment_on_rr deviation)
 
     # -- role helpers ---------------------------------------------------------------------
     @property
@@ -120,7 +129,31 @@ class Link:
     def llc_out(self) -> bytes:
         """LLC header of what this station sends (IEC 62056-46 LLC: E6 E6 00 command,
         E6 E7 00 response)."""
+        if self.deviations is not None and self.deviations.llc_header is not None:
+            # FAULT HOOK: another LLC header, or none, before every APDU sent (imitates
+            # meters that omit E6 E7 00 or answer with the request header E6 E6 00).
+            return self.deviations.llc_header
         return LLC_REQUEST if self.is_client else LLC_RESPONSE
+
+    @property
+    def transmit_window(self) -> int:
+        """I frames sent per poll: the negotiated window size (transmit), unless a server
+        deviation overrides it."""
+        if self.deviations is not None and self.deviations.transmit_window is not None:
+            # FAULT HOOK: more I frames per poll than the negotiated window (imitates
+            # meters that send every segment at once without waiting for RR).
+            return self.deviations.transmit_window
+        return self.negotiated.window_size_transmit
+
+    @property
+    def segment_length(self) -> int:
+        """Longest information field of an I frame sent: the negotiated maximum
+        (transmit), unless a server deviation overrides it."""
+        if self.deviations is not None and self.deviations.segment_length is not None:
+            # FAULT HOOK: I frames above the negotiated maximum information field length
+            # (imitates meters that do not segment as negotiated).
+            return self.deviations.segment_length
+        return self.negotiated.max_info_field_length_transmit
 
     @property
     def negotiated(self) -> NegotiatedParameters:
@@ -141,7 +174,11 @@ class Link:
     def emit(self, frame: HdlcFrame) -> HdlcFrame:
         """Encode ``frame`` (through the frame filter) into the output; returns the frame
         the machine meant to send (what a RemoteProtocolError hint names)."""
-        sent = frame if self.frame_filter is None else self.frame_filter(frame)
+        # Server deviations of the octets sent (FAULT HOOKs in ServerDeviations.outgoing).
+        sent: HdlcFrame | None = frame if self.deviations is None \
+            else self.deviations.outgoing(frame)
+        if self.frame_filter is not None and sent is not None:
+            sent = self.frame_filter(sent)
         if sent is not None:
             self.out += sent.to_bytes()
         if frame.control.receive_seq is not None:
@@ -152,6 +189,8 @@ class Link:
     def emit_i(self, send_seq: int, information: bytes, segmented: bool,
                final: bool) -> HdlcFrame:
         """An I frame carrying our V(R) as N(R)."""
+        if self.deviations is not None:
+            self.last_segment = (send_seq, information, segmented)
         return self.emit(i_frame(self.destination(), self.local, send_seq=send_seq,
                                  receive_seq=self.recv.vr, poll_final=final,
                                  information=information, segmented=segmented))
@@ -196,6 +235,7 @@ class Link:
         self.holding_poll = False
         self.ui_queue.clear()
         self.frmr = None
+        self.last_segment = None
 
     def enter_ndm(self) -> None:
         """Back to NDM: no link, no parameters, no link timers."""

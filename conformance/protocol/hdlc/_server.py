@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.codec.hdlc import HdlcFrame, HdlcFrameType
+from conformance.codec.hdlc import HdlcFrame, HdlcFrameType, HdlcParameters
 from conformance.errors import LocalProtocolError, RemoteProtocolError
 from conformance.protocol.hdlc._link import (
     FrameHandler,
@@ -12,8 +12,13 @@ from conformance.protocol.hdlc._link import (
     UndefinedHandler,
     check_apdu,
 )
-from conformance.protocol.hdlc._transfer import answer_poll, reject
-from conformance.protocol.hdlc.config import max_information_length
+from conformance.protocol.hdlc._transfer import answer_poll, receive_numbered, reject
+from conformance.protocol.hdlc.config import (
+    HdlcConfig,
+    NegotiatedParameters,
+    Role,
+    max_information_length,
+)
 from conformance.protocol.hdlc.events import (
     Connected,
     DiscardReason,
@@ -27,7 +32,7 @@ from conformance.protocol.hdlc.events import (
 from conformance.protocol.hdlc.frames import UndefinedFrame, control_octet, poll_final
 from conformance.protocol.hdlc.negotiation import answer_snrm, decode_parameters
 from conformance.protocol.hdlc.segmentation import split_segments
-from conformance.protocol.hdlc.table import Action, HdlcState, Transition
+from conformance.protocol.hdlc.table import TRANSITIONS, Action, HdlcState, Transition
 
 __all__ = ["receive_actions", "send_actions", "timer_actions", "undefined_actions"]
 
@@ -43,8 +48,7 @@ def send_data(link: Link, transition: Transition, event: SendEvent) -> None:
     """Segment one APDU (LLC header first). Sent at once when the server holds a poll,
     else queued until the client polls (NRM: a secondary transmits only when polled)."""
     apdu = check_apdu(event)
-    size = link.negotiated.max_info_field_length_transmit
-    link.send.queue.extend(split_segments(link.llc_out + apdu, size))
+    link.send.queue.extend(split_segments(link.llc_out + apdu, link.segment_length))
     if link.holding_poll:
         answer_poll(link)
 
@@ -91,11 +95,32 @@ def snrm_received(link: Link, transition: Transition, frame: HdlcFrame) -> None:
                          destination=frame.source, source=frame.destination)
         link.fail(transition, f"{exc}: answered DM", hint=dm)
     negotiated, answered = answer_snrm(link.config, proposal)
+    if link.deviations is not None and link.deviations.ua_states_capabilities:
+        # FAULT HOOK: the UA states the server's capabilities, above a smaller proposal
+        # (imitates meters that answer fixed parameters whatever the client proposed);
+        # the negotiated values stay in force.
+        answered = _capabilities(link.config)
+    _establish(link, frame, negotiated, proposal, answered)
+    link.emit_u(HdlcFrameType.UA, frame.control.poll_final, answered.to_bytes())
+
+
+def _capabilities(config: HdlcConfig) -> HdlcParameters:
+    """The server's four configured values as UA parameters (its view)."""
+    return HdlcParameters(
+        max_info_field_length_transmit=config.max_info_field_length_transmit,
+        max_info_field_length_receive=config.max_info_field_length_receive,
+        window_size_transmit=config.window_size_transmit,
+        window_size_receive=config.window_size_receive)
+
+
+def _establish(link: Link, frame: HdlcFrame, negotiated: NegotiatedParameters,
+               proposal: HdlcParameters, answered: HdlcParameters) -> None:
+    """The link with ``frame.source`` is up: sequence numbers 0, parameters in force,
+    answers in the address form the client used, inactivity timer running."""
     link.reset_transfer()
     link.peer = frame.source
     link.local = frame.destination
     link.parameters = negotiated
-    link.emit_u(HdlcFrameType.UA, frame.control.poll_final, answered.to_bytes())
     link.timers.start(TimeoutKind.INACTIVITY, link.now, link.config.inactivity_timeout)
     link.events.append(Connected(parameters=negotiated, proposed=proposal, answered=answered,
                                  peer=frame.source))
@@ -110,6 +135,12 @@ def disc_received(link: Link, transition: Transition, frame: HdlcFrame) -> None:
 
 def answer_dm(link: Link, transition: Transition, frame: HdlcFrame) -> None:
     """DISC in NDM: answer DM (already disconnected)."""
+    if link.deviations is not None and link.deviations.ua_to_disc_when_disconnected:
+        # FAULT HOOK: UA instead of DM (imitates meters that confirm every DISC, linked
+        # or not).
+        link.emit_u(HdlcFrameType.UA, frame.control.poll_final, destination=frame.source,
+                    source=frame.destination)
+        return
     link.emit_u(HdlcFrameType.DM, frame.control.poll_final, destination=frame.source,
                 source=frame.destination)
 
@@ -117,9 +148,25 @@ def answer_dm(link: Link, transition: Transition, frame: HdlcFrame) -> None:
 def answer_dm_violation(link: Link, transition: Transition,
                         frame: HdlcFrame | UndefinedFrame) -> None:
     """Any other frame in NDM: answer DM (the server is disconnected) and report it."""
+    if (isinstance(frame, HdlcFrame) and frame.frame_type is HdlcFrameType.I
+            and link.deviations is not None
+            and link.deviations.serve_i_frames_when_disconnected):
+        _serve_without_link(link, frame)
+        return
     dm = link.emit_u(HdlcFrameType.DM, poll_final(frame), destination=frame.source,
                      source=frame.destination)
     link.fail(transition, f"{_name(frame)} received in NDM (no link): answered DM", hint=dm)
+
+
+def _serve_without_link(link: Link, frame: HdlcFrame) -> None:
+    """FAULT HOOK: an I frame in NDM is served as if SNRM had established the link with
+    the default parameters (imitates meters that answer I frames without a link instead of
+    DM). Connected reports the implicit link (no SNRM proposal, no UA sent: both
+    parameter sets empty), then the frame is received as in NRM."""
+    negotiated, _ = answer_snrm(link.config, HdlcParameters())
+    _establish(link, frame, negotiated, HdlcParameters(), HdlcParameters())
+    link.state = HdlcState.NRM
+    receive_numbered(link, TRANSITIONS[(Role.SERVER, HdlcState.NRM, HdlcFrameType.I)], frame)
 
 
 def reject_frame(link: Link, transition: Transition,

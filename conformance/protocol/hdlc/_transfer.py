@@ -96,7 +96,7 @@ def _deliver(link: Link, whole: bytes | Reassembly, what: str, unit: bool) -> st
 
 def _has_output(link: Link) -> bool:
     send = link.send
-    window = link.negotiated.window_size_transmit
+    window = link.transmit_window
     return bool(link.ui_queue) or (not link.remote_busy and (
         send.retransmit or (bool(send.queue) and len(send.unacked) < window)))
 
@@ -106,7 +106,7 @@ def answer_poll(link: Link) -> HdlcFrame:
     first) up to the window, else RR/RNR; F=1 on the last frame. Returns that frame."""
     ui = list(link.ui_queue)
     link.ui_queue.clear()
-    iframes = [] if link.remote_busy else link.send.take(link.negotiated.window_size_transmit)
+    iframes = [] if link.remote_busy else link.send.take(link.transmit_window)
     total = len(ui) + max(len(iframes), 1)
     count = 0
     last: HdlcFrame | None = None
@@ -122,6 +122,27 @@ def answer_poll(link: Link) -> HdlcFrame:
     if last is None:  # pragma: no cover - an RR is always sent when no I frame is
         raise RuntimeError("answer_poll sent nothing")
     return last
+
+
+def _repeats_segment(link: Link, frame: HdlcFrame) -> bool:
+    """Server deviation ``repeat_segment_on_rr``: ``frame`` is an RR that acknowledged
+    every I frame sent and polls for the next segment of the APDU being sent."""
+    deviations = link.deviations
+    return (deviations is not None and deviations.repeat_segment_on_rr
+            and frame.frame_type is HdlcFrameType.RR and link.last_segment is not None
+            and bool(link.send.queue) and not link.send.unacked and not link.ui_queue)
+
+
+def _repeat_last_segment(link: Link) -> HdlcFrame:
+    """FAULT HOOK: the RR asking for the next segment is answered with the last I frame
+    again, same N(S) and segment, F=1 (imitates meters that ignore the N(R) of an RR and
+    retransmit instead of sending the next segment). The machine's state is unchanged:
+    the next segment stays queued."""
+    if link.last_segment is None:  # pragma: no cover - guarded by _repeats_segment
+        raise RuntimeError("no I frame to repeat")
+    ns, info, segmented = link.last_segment
+    link.holding_poll = False
+    return link.emit_i(ns, info, segmented, True)
 
 
 def client_continue(link: Link, *, explicit: bool = False) -> None:
@@ -178,6 +199,8 @@ def receive_numbered(link: Link, transition: Transition, frame: HdlcFrame) -> No
             client_continue(link)
         elif (delivered or link.holding_poll) and not _has_output(link):
             link.holding_poll = True  # the application's answer goes with the F bit
+        elif _repeats_segment(link, frame):
+            hint = _repeat_last_segment(link)
         else:
             hint = answer_poll(link)
     if violation is not None:

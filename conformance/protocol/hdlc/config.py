@@ -9,7 +9,7 @@ answers, and transmits only when polled). The same machine plays either role.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conformance.codec.hdlc import (
     DEFAULT_MAX_INFO_FIELD_LENGTH,
@@ -17,6 +17,7 @@ from conformance.codec.hdlc import (
     MAX_FRAME_LENGTH,
     HdlcAddress,
 )
+from conformance.protocol.hdlc.deviations import ServerDeviations
 
 __all__ = [
     "MAX_WINDOW_SIZE",
@@ -111,6 +112,9 @@ class HdlcConfig:
     """Server: with no octet received for this long the link falls back to NDM."""
     response_timeout: float | None = 5.0
     """Client: time allowed for the answer to a frame sent with the P bit."""
+    server_deviations: ServerDeviations = field(default_factory=ServerDeviations)
+    """Server only: deliberate deviations from IEC 62056-46 (a reference meter imitating
+    real meters' faults); the default is none, and the machine is then unaffected."""
 
     def __post_init__(self) -> None:
         if self.client_address is not None and self.client_address.size != 1:
@@ -125,6 +129,10 @@ class HdlcConfig:
             if not 1 <= value <= limit:
                 raise ValueError(f"{name} must be 1..{limit} (11-bit frame length with "
                                  f"these addresses), got {value}")
+        segment = self.server_deviations.segment_length
+        if segment is not None and segment > limit:
+            raise ValueError(f"server_deviations.segment_length must be 1..{limit} (11-bit "
+                             f"frame length with these addresses), got {segment}")
         if self.max_apdu_length < 0:
             raise ValueError("max_apdu_length must not be negative")
         for name in ("inter_octet_timeout", "inactivity_timeout", "response_timeout"):

@@ -111,6 +111,17 @@ TIMER_ACTIONS: dict[Role, dict[Action, TimerHandler]] = {
     Role.CLIENT: _client.timer_actions, Role.SERVER: _server.timer_actions}
 
 
+def _foreign_address_taken(link: Link, destination: HdlcAddress) -> bool:
+    """Server deviation ``answer_any_server_address``: a frame for another (not
+    all-station) server address is taken as ours."""
+    # FAULT HOOK: frames for another server address are answered, in the address form
+    # the client used (imitates meters that do not check the destination address, e.g.
+    # on a point-to-point line).
+    deviations = link.deviations
+    return (deviations is not None and deviations.answer_any_server_address
+            and not is_broadcast(destination))
+
+
 class HdlcMachine:
     """One HDLC station (see the module docstring).
 
@@ -310,7 +321,8 @@ class HdlcMachine:
         if link.is_client:
             return (link.peer is not None and same_station(frame.source, link.peer)
                     and destined_to(frame.destination, link.local))
-        if not destined_to(frame.destination, link.config.server_address):
+        if not destined_to(frame.destination, link.config.server_address) \
+                and not _foreign_address_taken(link, frame.destination):
             return False
         if link.state is HdlcState.NDM:
             wanted = link.config.client_address
