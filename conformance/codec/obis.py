@@ -21,10 +21,6 @@ from conformance.errors import CodecError
 
 __all__ = ["ObisCode"]
 
-_GROUP = r"(\d{1,3})"
-# A-B:C.D.E, then optionally *F or .F (IEC 62056-6-1 7.3 notation; F defaults to 255).
-_STANDARD = re.compile(rf"{_GROUP}-{_GROUP}:{_GROUP}\.{_GROUP}\.{_GROUP}(?:[*.]{_GROUP})?")
-_DOTTED = re.compile(r"\.".join([_GROUP] * 6))
 _HEX = re.compile(r"[0-9A-Fa-f]{12}")
 _new = object.__new__
 _set = object.__setattr__
@@ -56,27 +52,48 @@ class ObisCode:
         """Parse ``"1-0:1.8.0*255"``, ``"1-0:1.8.0.255"``, ``"1-0:1.8.0"`` (F = 255),
         ``"1.0.1.8.0.255"`` or twelve hex digits ``"0100010800FF"``.
 
-        ``ValueError`` (naming the text) for anything else or a group above 255.
+        ``ValueError`` with a message that names what is wrong (group count, which value
+        group is not a number or above 255, or the notation) for anything else.
         """
         if not isinstance(text, str):
             raise TypeError(f"OBIS text must be str, got {type(text).__name__}")
         s = text.strip()
-        m = _STANDARD.fullmatch(s) or _DOTTED.fullmatch(s)
-        if m:
-            groups = [255 if g is None else int(g) for g in m.groups()]
-            bad = [f"{'ABCDEF'[i]}={g}" for i, g in enumerate(groups) if g > 255]
-            if bad:
-                raise ValueError(f"invalid OBIS code {text!r}: value group {', '.join(bad)} "
-                                 "is above 255")
-            a, b, c, d, e, f = groups
-            return cls(a=a, b=b, c=c, d=d, e=e, f=f)
         if _HEX.fullmatch(s):
-            return cls.from_bytes(bytes.fromhex(s))
-        raise ValueError(f"invalid OBIS code {text!r}: expected A-B:C.D.E*F, A-B:C.D.E.F, "
-                         "A-B:C.D.E, A.B.C.D.E.F or 12 hex digits")
+            return cls.from_octets(bytes.fromhex(s))
+        parts: list[str]
+        if "-" in s or ":" in s:
+            # IEC 62056-6-1 7.3 notation A-B:C.D.E*F (F optional, "." accepted for "*").
+            ab, sep, rest = s.partition(":")
+            if not sep or ab.count("-") != 1:
+                raise ValueError(f"expected an OBIS code like 1-0:1.8.0*255, got {text!r}")
+            a, b = ab.split("-")
+            cde, star, f = rest.partition("*")
+            groups = cde.split(".")
+            if star and len(groups) != 3:
+                raise ValueError(f"expected an OBIS code like 1-0:1.8.0*255, got {text!r}")
+            parts = [a, b, *groups] + ([f] if star else ["255"] if len(groups) == 3 else [])
+        else:
+            parts = s.split(".")
+        if len(parts) != 6:
+            raise ValueError(f"an OBIS code has 6 value groups, {text!r} has {len(parts)}")
+        values: list[int] = []
+        for group, part in zip("ABCDEF", parts, strict=True):
+            if not part.isdigit() or not part.isascii():
+                raise ValueError(f"OBIS value group {group} of {text!r} is not a number")
+            value = int(part)
+            if value > 255:
+                raise ValueError(f"OBIS value group {group} of {text!r} must be 0..255, "
+                                 f"got {value}")
+            values.append(value)
+        return cls.from_octets(bytes(values))
 
     def __str__(self) -> str:
         return f"{self.a}-{self.b}:{self.c}.{self.d}.{self.e}*{self.f}"
+
+    @property
+    def groups(self) -> tuple[int, int, int, int, int, int]:
+        """The six value groups A..F."""
+        return (self.a, self.b, self.c, self.d, self.e, self.f)
 
     @property
     def dotted(self) -> str:

@@ -98,28 +98,29 @@ def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated:
         obj = objects.get(src.logical_name)
         if obj is None:
             if meter.objects or simulated:
-                ctx.error((*at, "logical_name"), f"object {src.logical_name} is not among the "
-                                                 "meter's objects")
+                ctx.error((*at, "logical_name"),
+                          f"object {src.logical_name.dotted} is not among the meter's objects")
             continue
         if obj.class_id != src.class_id:
-            ctx.error((*at, "logical_name"), f"object {src.logical_name} has class "
+            ctx.error((*at, "logical_name"), f"object {src.logical_name.dotted} has class "
                                              f"{obj.class_id}, not {src.class_id}")
             continue
         try:
             attr = obj.attribute(src.attribute)
         except KeyError:
-            ctx.error((*at, "attribute"), f"object {src.logical_name} has no attribute "
+            ctx.error((*at, "attribute"), f"object {src.logical_name.dotted} has no attribute "
                                           f"{src.attribute}")
             continue
         if attr.value is not None and attr.value.type is not DataType.DOUBLE_LONG_UNSIGNED:
             # Green Book: the invocation counter is a double-long-unsigned.
-            ctx.error((*at, "logical_name"), f"attribute {src.attribute} of {src.logical_name} "
-                                             f"is {attr.value.type.plan_name}; an invocation "
-                                             "counter is double-long-unsigned")
+            ctx.error((*at, "logical_name"),
+                      f"attribute {src.attribute} of {src.logical_name.dotted} is "
+                      f"{attr.value.type.plan_name}; an invocation counter is "
+                      "double-long-unsigned")
         if not attr.access_for(src.association).can_read:
             ctx.error((*at, "association"), f"association {src.association!r} has no read "
                                             f"access to attribute {src.attribute} of "
-                                            f"{src.logical_name}")
+                                            f"{src.logical_name.dotted}")
 
 
 def _check_simulated(ctx: Ctx, meter: MeterPlan, path: DocPath, meter_path: DocPath) -> None:

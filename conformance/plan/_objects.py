@@ -206,8 +206,9 @@ def build_objects(ctx: Ctx, items: list[dict[str, Any]], path: DocPath,
         if obj is None:
             continue
         if obj.logical_name in seen:
-            ctx.error((*opath, "logical_name"), f"logical name {obj.logical_name} is already "
-                                                f"used by objects[{seen[obj.logical_name]}]")
+            ctx.error((*opath, "logical_name"),
+                      f"logical name {obj.logical_name.dotted} is already used by "
+                      f"objects[{seen[obj.logical_name]}]")
         seen.setdefault(obj.logical_name, i)
         if obj.association is not None and obj.class_id in (15, 64):
             owner = (obj.class_id, obj.association)

@@ -42,17 +42,17 @@ def _column(ctx: Ctx, data: dict[str, Any], path: DocPath, rows: int,
     data_index = data.get("data_index", 0)
     target = objects.get(ln)
     if target is None:
-        ctx.error((*path, "logical_name"), f"capture object {ln} is not among the meter's "
+        ctx.error((*path, "logical_name"), f"capture object {ln.dotted} is not among the meter's "
                                            "objects")
         return None
     if target.class_id != class_id:
-        ctx.error((*path, "class_id"), f"object {ln} has class {target.class_id}, "
+        ctx.error((*path, "class_id"), f"object {ln.dotted} has class {target.class_id}, "
                                        f"not {class_id}")
         return None
     try:
         attr = target.attribute(attribute)
     except KeyError:
-        ctx.error((*path, "attribute"), f"object {ln} has no attribute {attribute}")
+        ctx.error((*path, "attribute"), f"object {ln.dotted} has no attribute {attribute}")
         return None
     is_clock = class_id == 8 and attribute == 2
     value: TypedValue | None = attr.value
@@ -64,14 +64,14 @@ def _column(ctx: Ctx, data: dict[str, Any], path: DocPath, rows: int,
             ctx.error((*path, "data_index"), "the clock time is captured whole (data_index 0)")
             return None
     elif value is None:
-        ctx.error((*path, "attribute"), f"attribute {attribute} of {ln} is derived by the "
+        ctx.error((*path, "attribute"), f"attribute {attribute} of {ln.dotted} is derived by the "
                                         "meter: a profile cannot synthesise it")
         return None
     else:
         if data_index:
             items = value.value if isinstance(value.value, tuple) else ()
             if not 1 <= data_index <= len(items):
-                ctx.error((*path, "data_index"), f"attribute {attribute} of {ln} has no "
+                ctx.error((*path, "data_index"), f"attribute {attribute} of {ln.dotted} has no "
                                                  f"element {data_index}")
                 return None
             value = items[data_index - 1]

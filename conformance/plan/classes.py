@@ -125,4 +125,4 @@ def standard_name_problem(class_id: int, ln: LogicalName) -> str | None:
            for want, got in zip(info.logical_name, ln.groups, strict=True)):
         return None
     pattern = ".".join("x" if g is None else str(g) for g in info.logical_name)
-    return f"a {info.name} object (class {class_id}) has a logical name {pattern}, got {ln}"
+    return f"a {info.name} object (class {class_id}) has a logical name {pattern}, got {ln.dotted}"

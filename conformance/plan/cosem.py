@@ -13,6 +13,8 @@ import datetime as _dt
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
+from conformance.codec.obis import ObisCode
+
 __all__ = [
     "AccessRights",
     "AttributeAccess",
@@ -33,83 +35,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, order=True)
-class LogicalName:
-    """A COSEM logical name (OBIS code, IEC 62056-6-1): six value groups A..F, 0..255 each."""
-
-    a: int
-    b: int
-    c: int
-    d: int
-    e: int
-    f: int
-
-    def __post_init__(self) -> None:
-        for group, value in zip("abcdef", self.groups, strict=True):
-            if not 0 <= value <= 255:
-                raise ValueError(f"OBIS value group {group.upper()} must be 0..255, got {value}")
-
-    @property
-    def groups(self) -> tuple[int, int, int, int, int, int]:
-        """The six value groups."""
-        return (self.a, self.b, self.c, self.d, self.e, self.f)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> LogicalName:
-        """From the 6-octet form used on the wire."""
-        if len(data) != 6:
-            raise ValueError(f"a logical name has 6 octets, got {len(data)}")
-        a, b, c, d, e, f = data
-        return cls(a=a, b=b, c=c, d=d, e=e, f=f)
-
-    @classmethod
-    def parse(cls, text: str) -> LogicalName:
-        """Parse ``"0.0.43.1.1.255"``, ``"1-0:1.8.0*255"``, ``"1-0:1.8.0.255"``,
-        ``"1-0:1.8.0"`` (F defaults to 255) or 12 hex digits ``"0100010800FF"``.
-
-        Raises ``ValueError`` with a message that names what is wrong.
-        """
-        s = text.strip()
-        if len(s) == 12 and all(ch in "0123456789abcdefABCDEF" for ch in s) and "." not in s:
-            return cls.from_bytes(bytes.fromhex(s))
-        parts: list[str]
-        if "-" in s or ":" in s:
-            ab, sep, rest = s.partition(":")
-            if not sep or ab.count("-") != 1:
-                raise ValueError(f"expected an OBIS code like 1-0:1.8.0*255, got {text!r}")
-            a, b = ab.split("-")
-            cde, star, f = rest.partition("*")
-            groups = cde.split(".")
-            if star:
-                if len(groups) != 3:
-                    raise ValueError(f"expected an OBIS code like 1-0:1.8.0*255, got {text!r}")
-                parts = [a, b, *groups, f]
-            elif len(groups) == 3:
-                parts = [a, b, *groups, "255"]
-            else:
-                parts = [a, b, *groups]
-        else:
-            parts = s.split(".")
-        if len(parts) != 6:
-            raise ValueError(f"an OBIS code has 6 value groups, {text!r} has {len(parts)}")
-        values: list[int] = []
-        for group, part in zip("ABCDEF", parts, strict=True):
-            if not part.isdigit() or not part.isascii():
-                raise ValueError(f"OBIS value group {group} of {text!r} is not a number")
-            value = int(part)
-            if value > 255:
-                raise ValueError(f"OBIS value group {group} of {text!r} must be 0..255, "
-                                 f"got {value}")
-            values.append(value)
-        a_, b_, c_, d_, e_, f_ = values
-        return cls(a=a_, b=b_, c=c_, d=d_, e=e_, f=f_)
-
-    def to_bytes(self) -> bytes:
-        """The 6-octet form used on the wire (``octet-string(6)``)."""
-        return bytes(self.groups)
-
-    def __str__(self) -> str:
-        return ".".join(str(g) for g in self.groups)
+LogicalName = ObisCode
+"""A COSEM logical name (OBIS code, IEC 62056-6-1): the codec's :class:`ObisCode`, which
+parses every notation a plan may use (``0.0.43.1.1.255``, ``1-0:1.8.0*255``, 12 hex digits)."""
 
 
 class DataType(IntEnum):
@@ -387,11 +315,12 @@ class CosemObject:
         for attr in self.attributes:
             if attr.index == index:
                 return attr
-        raise KeyError(f"{self.logical_name} (class {self.class_id}) has no attribute {index}")
+        raise KeyError(f"{self.logical_name.dotted} (class {self.class_id}) has no attribute "
+                       f"{index}")
 
     def method(self, index: int) -> MethodSpec:
         """The method with this index (``KeyError`` if the object has none)."""
         for meth in self.methods:
             if meth.index == index:
                 return meth
-        raise KeyError(f"{self.logical_name} (class {self.class_id}) has no method {index}")
+        raise KeyError(f"{self.logical_name.dotted} (class {self.class_id}) has no method {index}")

@@ -105,7 +105,7 @@ class _Dumper:
                 g.update(minimum=gen.minimum, maximum=gen.maximum)
             elif gen.kind is GeneratorKind.CONSTANT and gen.value is not None:
                 g["value"] = self.value(gen.value)
-            columns.append({"class_id": col.class_id, "logical_name": str(col.logical_name),
+            columns.append({"class_id": col.class_id, "logical_name": col.logical_name.dotted,
                             "attribute": col.attribute, "data_index": col.data_index,
                             "generator": g})
         return {"capture_objects": columns, "capture_period": spec.capture_period,
@@ -117,7 +117,7 @@ class _Dumper:
         return {"time": spec.time.isoformat() if spec.time else "now", "running": spec.running}
 
     def cosem_object(self, obj: CosemObject) -> dict[str, Any]:
-        out: dict[str, Any] = {"class_id": obj.class_id, "logical_name": str(obj.logical_name),
+        out: dict[str, Any] = {"class_id": obj.class_id, "logical_name": obj.logical_name.dotted,
                                "version": obj.version}
         if obj.name is not None:
             out["name"] = obj.name
@@ -169,7 +169,7 @@ class _Dumper:
     def counter(src: InvocationCounterSource) -> dict[str, Any]:
         out = _plain(src)
         if src.logical_name is not None:
-            out["logical_name"] = str(src.logical_name)
+            out["logical_name"] = src.logical_name.dotted
         if src.initial is not None:
             out = {"initial": src.initial}
         return out

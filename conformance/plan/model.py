@@ -326,7 +326,7 @@ class MeterPlan:
         for obj in self.objects:
             if obj.logical_name == ln:
                 return obj
-        raise KeyError(f"meter {self.name!r} has no object {ln}")
+        raise KeyError(f"meter {self.name!r} has no object {ln.dotted}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -232,7 +232,7 @@ def _differences(faults: frozenset[str],
 
 def test_wrong_attribute_type_changes_only_register_values(clean_snapshot: Any) -> None:
     diff = _differences(frozenset({Fault.WRONG_ATTRIBUTE_TYPE}), clean_snapshot)
-    registers = {str(o.logical_name) for o in meter().objects if o.class_id == 3}
+    registers = {o.logical_name.dotted for o in meter().objects if o.class_id == 3}
     assert diff and {(name, index) for _, name, index in diff} == {(r, 2) for r in registers}
     for before, after in diff.values():
         assert isinstance(before, Data) and isinstance(after, Data)
@@ -243,7 +243,7 @@ def test_wrong_attribute_type_changes_only_register_values(clean_snapshot: Any) 
 def test_object_list_lies_changes_only_object_lists(clean_snapshot: Any) -> None:
     diff = _differences(frozenset({Fault.OBJECT_LIST_LIES}), clean_snapshot)
     assert diff and {index for _, _, index in diff} == {2}
-    assert {name for _, name, _ in diff} <= {str(o.logical_name) for o in meter().objects
+    assert {name for _, name, _ in diff} <= {o.logical_name.dotted for o in meter().objects
                                              if o.class_id == 15}
     device, _ = build(faults=frozenset({Fault.OBJECT_LIST_LIES}))
     # advertised writable, still read-only
