@@ -36,6 +36,7 @@ from conformance.protocol.hdlc import (
     HdlcMachineEvent,
     HdlcState,
     PeerBusy,
+    Poll,
     Role,
     Timeout,
     TimeoutKind,
@@ -178,6 +179,12 @@ class HdlcLink:
         io, machine = self._io, self.machine
         timeout = self._config.timeouts.response
         deadline = io.clock() + timeout
+        # NRM: the meter sends only when polled. When an APDU is awaited and the meter has
+        # answered every poll (the turn is ours, nothing is pending), poll it again with
+        # RR, at most once per inter-frame time (e.g. the next GBT blocks of a window).
+        wants_data = Data in wanted
+        polled = False
+        last_data: float | None = None
         while True:
             try:
                 event: HdlcMachineEvent = machine.next_event()
@@ -191,26 +198,37 @@ class HdlcLink:
             if ready is not None and isinstance(event, Data):
                 self._inbox.append(self._unpack(event))
                 continue
-            if event is NEED_DATA:
-                if ready is not None and ready():
-                    return None
-                now = io.clock()
-                if now >= deadline:
-                    raise io.timeout_error(what, timeout)
-                until = deadline
-                timer = machine.next_deadline()
-                if timer is not None:
-                    until = min(until, timer)
-                data = io.read(until - now, what)
-                now = io.clock()
-                if data:
-                    machine.receive_data(data, now=now)
-                    deadline = now + timeout
-                else:
-                    machine.handle_timer(now)
-                    io.write(machine.data_to_send())
+            if event is not NEED_DATA:
+                self._unwanted(event, what, timeout)
                 continue
-            self._unwanted(event, what, timeout)
+            if ready is not None and ready():
+                return None
+            if last_data is not None and machine.transfer_pending:
+                # Segments keep arriving: the wait restarts with each (a long answer may
+                # take longer as a whole; answers to idle polls are no progress).
+                deadline = max(deadline, last_data + timeout)
+            now = io.clock()
+            if now >= deadline:
+                raise io.timeout_error(what, timeout)
+            until = deadline
+            if wants_data and not machine.awaiting_response and not machine.transfer_pending:
+                if not polled:
+                    io.write(machine.send(Poll(), now=now))
+                    polled = True
+                    continue
+                polled = False
+                until = min(until, now + self._config.timeouts.inter_frame)
+            timer = machine.next_deadline()
+            if timer is not None:
+                until = min(until, timer)
+            data = io.read(until - now, what)
+            now = io.clock()
+            if data:
+                machine.receive_data(data, now=now)
+                last_data = now
+            else:
+                machine.handle_timer(now)
+                io.write(machine.data_to_send())
 
     def _unwanted(self, event: HdlcMachineEvent, what: str, timeout: float) -> None:
         """An event that is not the answer awaited: report, or fail the wait."""
