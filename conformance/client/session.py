@@ -363,8 +363,8 @@ class Session(ServiceCalls):
             self._association.send(Abort())
         self._services = None
         try:
-            if self._link is not None and self._link.connected:
-                self._link.disconnect()
+            if self._link is not None:
+                self._link.disconnect()  # DISC unless in NDM (also when out of step)
         finally:
             self._link = None
             self._close_transport()
@@ -382,9 +382,11 @@ class Session(ServiceCalls):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if exc is None:
-            if self.associated:
-                self.release()
-            self.disconnect()
+            try:
+                if self.associated:
+                    self.release()
+            finally:
+                self.disconnect()
             return
         # Leave quickly and quietly on an error: the original exception matters.
         with contextlib.suppress(Exception):

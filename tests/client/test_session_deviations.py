@@ -283,3 +283,18 @@ def test_a_plain_config_is_not_changed_by_deviating() -> None:
             assert session.deviations.tamper_tag
         assert session.config is before
         assert isinstance(before.association, AssociationConfig)
+
+
+def test_disconnect_after_a_failed_exchange_still_sends_disc(
+        public: tuple[Session, TestMeter]) -> None:
+    session, meter = public
+    with session.deviating(Deviations(wrong_fcs=True)), pytest.raises(TransportTimeout):
+        session.get(ENERGY_LN, 3, 2)
+    start = session.recorder.mark()
+    session.disconnect()
+    sent = [f.info["frame"]["type"] for f in session.recorder.frames(Direction.SENT,
+                                                                      start=start)]
+    received = [f.info["frame"]["type"]
+                for f in session.recorder.frames(Direction.RECEIVED, start=start)]
+    assert sent == ["DISC"] and received == ["UA"]
+    assert meter.association is None  # the meter's link (and association) ended
