@@ -146,13 +146,12 @@ class Deviations:
     @property
     def active(self) -> bool:
         """True when any deviation is set."""
-        return self != Deviations()
+        return self != _NONE
 
     @property
     def hdlc_active(self) -> bool:
         """True when a deviation of the HDLC link is set."""
-        empty = Deviations()
-        return any(getattr(self, n) != getattr(empty, n) for n in _HDLC_FIELDS)
+        return any(getattr(self, n) != getattr(_NONE, n) for n in _HDLC_FIELDS)
 
     @property
     def wrapper_active(self) -> bool:
@@ -170,10 +169,13 @@ class Deviations:
 
     def merged(self, other: Deviations) -> Deviations:
         """``self`` with every deviation ``other`` sets added (``other`` wins)."""
-        empty = Deviations()
         changes = {f.name: getattr(other, f.name) for f in dataclasses.fields(other)
-                   if getattr(other, f.name) != getattr(empty, f.name)}
+                   if getattr(other, f.name) != getattr(_NONE, f.name)}
         return dataclasses.replace(self, **changes)
+
+
+_NONE = Deviations()
+"""No deviation (the default of every field)."""
 
 
 # -- the HDLC frame filter ----------------------------------------------------------------
