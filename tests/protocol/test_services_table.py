@@ -52,7 +52,12 @@ from conformance.protocol.services import (
     Set,
     SetWithList,
 )
-from conformance.protocol.services.table import gbt_next_phase, next_state
+from conformance.protocol.services.table import (
+    gbt_next_phase,
+    gbt_state_diagram,
+    next_state,
+    state_diagram,
+)
 from tests.protocol.test_services_pair import EVERYTHING, Model, Wire, attribute, config, method
 
 S = ServicesState
@@ -102,6 +107,19 @@ def test_gbt_table() -> None:
     # Data of the peer is never taken while this side's APDU is incomplete.
     assert gbt_next_phase(GbtPhase.SENDING, GbtEvent.RECV_DATA) is None
     assert gbt_next_phase(GbtPhase.RECEIVING, GbtEvent.SEND_WINDOW) is None
+
+
+def test_state_diagrams_draw_every_transition() -> None:
+    diagram = state_diagram()
+    assert diagram.startswith("stateDiagram-v2\n    [*] --> IDLE\n")
+    edges = [line for line in diagram.splitlines() if " --> " in line and "[*]" not in line]
+    assert len(edges) == sum(1 for (_, p) in TRANSITIONS if p is not P.NOTIFICATION)
+    assert "    REQUEST_PENDING --> IDLE: response (server)" in edges
+    assert "    IDLE --> REQUEST_PENDING: request (client)" in edges
+    gbt = gbt_state_diagram()
+    assert "    SENDING --> SENT: send-final-window" in gbt
+    assert len([line for line in gbt.splitlines() if " --> " in line]) == 1 + sum(
+        1 for (_, e) in GBT_TRANSITIONS if e is not GbtEvent.END)
 
 
 # -- random sequences: client ------------------------------------------------------------------

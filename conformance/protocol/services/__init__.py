@@ -65,6 +65,8 @@ from conformance.protocol.services.table import (
     GbtPhase,
     ServicePrimitive,
     ServicesState,
+    gbt_state_diagram,
+    state_diagram,
 )
 
 __all__ = [
@@ -105,4 +107,6 @@ __all__ = [
     "SetWithList",
     "SetWithListConfirm",
     "Transfer",
+    "gbt_state_diagram",
+    "state_diagram",
 ]

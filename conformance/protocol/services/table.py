@@ -53,7 +53,9 @@ __all__ = [
     "ServicePrimitive",
     "ServicesState",
     "gbt_next_phase",
+    "gbt_state_diagram",
     "next_state",
+    "state_diagram",
 ]
 
 
@@ -160,6 +162,19 @@ def next_state(state: ServicesState, primitive: ServicePrimitive) -> ServicesSta
     return TRANSITIONS.get((state, primitive))
 
 
+def state_diagram() -> str:
+    """:data:`TRANSITIONS` as a Mermaid ``stateDiagram-v2`` (for the documentation); each
+    edge is labelled with its primitive and the role that sends it. Notifications, allowed
+    in every state and changing none, are one note."""
+    lines = ["stateDiagram-v2", f"    [*] --> {S.IDLE.name}"]
+    for (state, primitive), target in TRANSITIONS.items():
+        if primitive is not P.NOTIFICATION:
+            lines.append(f"    {state.name} --> {target.name}: {primitive.value} "
+                         f"({SENDER[primitive].value})")
+    lines.append(f"    note right of {S.IDLE.name}: notification (server) in every state")
+    return "\n".join(lines) + "\n"
+
+
 # -- general block transfer ---------------------------------------------------------------
 class GbtPhase(Enum):
     """Where the general block transfer of the current exchange stands (both ends)."""
@@ -231,3 +246,14 @@ GBT_TRANSITIONS: Mapping[tuple[GbtPhase, GbtEvent], GbtPhase] = MappingProxyType
 def gbt_next_phase(phase: GbtPhase, event: GbtEvent) -> GbtPhase | None:
     """The phase after ``event`` in ``phase``; ``None`` when the table forbids it."""
     return GBT_TRANSITIONS.get((phase, event))
+
+
+def gbt_state_diagram() -> str:
+    """:data:`GBT_TRANSITIONS` as a Mermaid ``stateDiagram-v2`` (the end of an exchange,
+    possible in every phase, is one note)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {G.IDLE.name}"]
+    for (phase, event), target in GBT_TRANSITIONS.items():
+        if event is not E.END:
+            lines.append(f"    {phase.name} --> {target.name}: {event.value}")
+    lines.append(f"    note right of {G.IDLE.name}: end (of the exchange) from every phase")
+    return "\n".join(lines) + "\n"
