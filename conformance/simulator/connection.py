@@ -58,7 +58,8 @@ class Connection:
         """Set when :meth:`run` has returned."""
         self.link: ServerLink = (
             HdlcServerLink(meter.hdlc_config(), name=self.name) if framing is Framing.HDLC
-            else WrapperServerLink(meter.wrapper_port, name=self.name))
+            else WrapperServerLink(meter.wrapper_port, name=self.name,
+                                   deviations=meter.wrapper_deviations()))
         """The data link layer (HDLC or wrapper)."""
         self.applications: dict[int, Application] = {}
         """Association and services state per client SAP."""

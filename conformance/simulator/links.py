@@ -192,8 +192,11 @@ class WrapperServerLink:
     """The wrapper end of one TCP connection: APDUs from any client wPort to the meter's
     wPort (WPDUs for other wPorts and illegal versions are discarded by the machine)."""
 
-    def __init__(self, wport: int, *, name: str) -> None:
-        self.machine = wrapper.WrapperMachine(wrapper.WrapperConfig(local_wport=wport))
+    def __init__(self, wport: int, *, name: str,
+                 deviations: wrapper.WrapperDeviations | None = None) -> None:
+        """``deviations``: those of the meter's active wrapper faults (default none)."""
+        self.machine = wrapper.WrapperMachine(wrapper.WrapperConfig(
+            local_wport=wport, deviations=deviations or wrapper.WrapperDeviations()))
         """The wrapper machine."""
         self.name = name
         self._clients: set[int] = set()

@@ -44,7 +44,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from conformance.codec.acse.names import ApplicationContextName, MechanismName
-from conformance.codec.hdlc import HdlcAddress
+from conformance.codec.hdlc import LLC_REQUEST, HdlcAddress
 from conformance.codec.xdlms.initiate import Conformance
 from conformance.errors import ConformanceError, PlanError
 from conformance.plan import Association, Expectation, MeterPlan, Protection
@@ -54,7 +54,13 @@ from conformance.protocol.association import (
     SecurityPolicy,
     ServerConfig,
 )
-from conformance.protocol.hdlc import HdlcConfig
+from conformance.protocol.hdlc import (
+    MAX_WINDOW_SIZE,
+    HdlcConfig,
+    ServerDeviations,
+    max_information_length,
+)
+from conformance.protocol.wrapper import WrapperDeviations
 from conformance.security import SecurityKeys, SecuritySuite
 from conformance.security.keys import EK_UNICAST
 from conformance.simulator.cosem import (
@@ -67,6 +73,7 @@ from conformance.simulator.cosem import (
     system_time,
 )
 from conformance.simulator.cosem.security_setup import SecurityPolicy as SetupPolicy
+from conformance.simulator.fault_catalogue.link import LinkFault
 from conformance.simulator.faults import FaultSet
 from conformance.simulator.state import CounterState
 from conformance.transport import IdentificationMessage
@@ -143,7 +150,8 @@ class Meter:
         return self._faults
 
     def set_faults(self, names: Iterable[str]) -> None:
-        """Switch to the fault set ``names`` (takes effect with the next request)."""
+        """Switch to the fault set ``names`` (takes effect with the next request; link
+        faults with the next connection)."""
         faults = FaultSet(names)
         with self.lock:
             self._faults = faults
@@ -175,16 +183,43 @@ class Meter:
     def hdlc_config(self) -> HdlcConfig:
         """The HDLC server configuration: this meter's address, any client, the HDLC
         parameters the plan claims (``claims.hdlc``, else the defaults 128 octets / window
-        1), the plan's inactivity timeout."""
+        1), the plan's inactivity timeout, the deviations of the active HDLC faults."""
         claimed = self.plan.claims.hdlc
         config = HdlcConfig(server_address=self.hdlc_address,
-                            inactivity_timeout=self.inactivity_timeout or None)
+                            inactivity_timeout=self.inactivity_timeout or None,
+                            server_deviations=self._hdlc_deviations())
         if claimed is None:
             return config
         return dataclasses.replace(
             config, max_info_field_length_transmit=claimed.max_info_field_tx,
             max_info_field_length_receive=claimed.max_info_field_rx,
             window_size_transmit=claimed.window_tx, window_size_receive=claimed.window_rx)
+
+    def _hdlc_deviations(self) -> ServerDeviations:
+        """The HDLC faults (:class:`LinkFault`) as the machine's server deviations (the
+        FAULT HOOKs of :mod:`conformance.protocol.hdlc`); no-llc wins over wrong-llc."""
+        on = self._faults.active
+        llc = b"" if on(LinkFault.NO_LLC) else LLC_REQUEST if on(LinkFault.WRONG_LLC) else None
+        return ServerDeviations(
+            ua_states_capabilities=on(LinkFault.UA_EXCEEDS_PROPOSAL),
+            segment_length=(max_information_length(self.hdlc_address)
+                            if on(LinkFault.OVERSIZED_FRAMES) else None),
+            wrong_fcs=on(LinkFault.BAD_FCS), wrong_hcs=on(LinkFault.BAD_HCS), llc_header=llc,
+            i_frame_receive_sequence_offset=7 if on(LinkFault.WRONG_NR) else 0,
+            serve_i_frames_when_disconnected=on(LinkFault.ANSWERS_BEFORE_SNRM),
+            ua_to_disc_when_disconnected=on(LinkFault.UA_FOR_DISC_WHEN_DISCONNECTED),
+            transmit_window=MAX_WINDOW_SIZE if on(LinkFault.WINDOW_OVERRUN) else None,
+            repeat_segment_on_rr=on(LinkFault.IGNORES_RR),
+            answer_any_server_address=on(LinkFault.ANSWERS_FOREIGN_ADDRESS))
+
+    def wrapper_deviations(self) -> WrapperDeviations:
+        """The wrapper faults (:class:`LinkFault`) as the wrapper machine's deviations
+        (the FAULT HOOKs of :mod:`conformance.protocol.wrapper`)."""
+        on = self._faults.active
+        return WrapperDeviations(
+            version=0x0002 if on(LinkFault.WRONG_WRAPPER_VERSION) else None,
+            length_offset=-1 if on(LinkFault.WRAPPER_LENGTH_MISMATCH) else 0,
+            swap_wports=on(LinkFault.SWAPPED_WPORTS))
 
     @property
     def identification(self) -> IdentificationMessage:

@@ -7,11 +7,12 @@ module here and name it in :data:`CATALOGUE`.
 
 from __future__ import annotations
 
-from conformance.simulator.fault_catalogue import cosem
+from conformance.simulator.fault_catalogue import cosem, link
 from conformance.simulator.fault_catalogue.spec import FaultLayer, FaultSpec
 
 __all__ = ["CATALOGUE", "FaultLayer", "FaultSpec"]
 
 CATALOGUE: tuple[FaultSpec, ...] = (
+    *link.SPECS,
     *cosem.SPECS,
 )
