@@ -1,4 +1,4 @@
-"""General block transfer (IEC 62056-5-3 9.4.6.13) between the client and server machines:
+"""General block transfer (Green Book 9.4.6.13) between the client and server machines:
 the shared vectors, windows 1..n with lost blocks recovered, streaming flags, mixing GBT
 with plain APDUs detected both ways, and the faults of a GBT peer."""
 
@@ -410,3 +410,19 @@ def test_request_missing_blocks_needs_a_transfer_and_limits_are_local_errors() -
     with pytest.raises(LocalProtocolError, match="above 65535"):
         session.send_apdu(bytes(70000), 8)
     assert session.phase is GbtPhase.IDLE
+
+
+def test_a_refused_block_leaves_nothing_behind() -> None:
+    """(Found by the random sequences: the window of a refused block leaked into the next
+    exchange.)"""
+    client = ClientServices(config(EVERYTHING, block_transfer=ALWAYS))
+    with pytest.raises(RemoteProtocolError, match="while no transfer is in progress"):
+        client.receive(block(1, 0, window=0))
+    sent = client.send(Get(cosem_attribute_descriptor=attribute()))
+    assert gbt(sent[0]).block_number == 1 and gbt(sent[0]).block_number_ack == 0
+    # A block with window 0 that does not ask for more blocks is no fault.
+    client = ClientServices(config(EVERYTHING, block_transfer=ALWAYS, gbt_window=2))
+    client.send(Get(cosem_attribute_descriptor=attribute()))
+    answer = get.GetResponseNormal(invoke_id_and_priority=0x41, result=Unsigned(value=1))
+    confirm = only(client.receive(block(1, 1, answer.to_bytes(), last=True, window=0)))
+    assert isinstance(confirm, GetConfirm) and confirm.result == Unsigned(value=1)

@@ -18,7 +18,8 @@ Rules implemented here:
   keeps the blocks received after the gap (vector ``gbt-missing-block-recovery``:
   ``E0 81 0002 0003 00`` asks for block 4 after 1, 2, 3, 5, 6).
 - A sender answers an acknowledgement lower than the last block it sent by sending again
-  from the block after it (lost-block recovery), and one equal to it with the next window.
+  from the block after it (lost-block recovery), and one equal to it with the next window;
+  an acknowledgement asking for blocks with window 0 is a violation.
 - An acknowledgement is a block without data while this side sends; while it receives,
   every block is part of the peer's APDU. An APDU is complete with the block carrying
   last-block TRUE once every block before it has arrived.
@@ -85,7 +86,8 @@ class GbtSession:
         self.phase = phase
 
     def end(self) -> None:
-        """The exchange is over (or aborted): forget its blocks and numbering."""
+        """The exchange is over (or aborted): forget its blocks, numbering and windows
+        (allowed in every phase)."""
         self._move(GbtEvent.END, remote=False)
         self._reset()
 
@@ -123,10 +125,8 @@ class GbtSession:
         return self._send_from(first)
 
     def _send_from(self, start: int) -> list[bytes]:
-        window = 1 if self._peer_window is None else self._peer_window
-        if window == 0:
-            raise RemoteProtocolError("general block transfer: the peer announced window 0 "
-                                      "(it could receive no block)")
+        # One block until the peer has announced its window (0 cannot receive a burst).
+        window = max(self._peer_window or 1, 1)
         stop = min(start + window - 1, self._tx_end)
         out = []
         for number in range(start, stop + 1):
@@ -171,8 +171,8 @@ class GbtSession:
     # -- receiving ------------------------------------------------------------------------
     def receive(self, block: GeneralBlockTransfer) -> tuple[list[bytes], bytes | None]:
         """Process one block of the peer: the GBT APDUs to send in answer, and the peer's
-        APDU when this block completed it."""
-        number, ack = block.block_number, block.block_number_ack
+        APDU when this block completed it. A block refused leaves the session unchanged."""
+        number, ack, data = block.block_number, block.block_number_ack, block.block_data
         if number == 0:
             raise RemoteProtocolError("general block transfer: block-number 0 (blocks are "
                                       "numbered from 1)")
@@ -186,24 +186,30 @@ class GbtSession:
         if ack < self._tx_acked:
             raise RemoteProtocolError(f"general block transfer: block-number-ack went back "
                                       f"from {self._tx_acked} to {ack}")
+        sending = self.phase in (GbtPhase.SENDING, GbtPhase.SENT)
+        if sending and not data:
+            if ack < self._tx_end and block.window == 0:
+                raise RemoteProtocolError("general block transfer: an acknowledgement asking "
+                                          "for more blocks announces window 0 (it could "
+                                          "receive none)")
+        elif self.phase is GbtPhase.SENDING and ack < self._tx_end:
+            raise RemoteProtocolError(f"general block transfer: block {number} carries data "
+                                      "before this side's APDU was complete")
+        elif self.phase is GbtPhase.IDLE and not data:
+            raise RemoteProtocolError(f"general block transfer: acknowledgement (block "
+                                      f"{number}) while no transfer is in progress")
+        elif self.phase is GbtPhase.RECEIVED:
+            raise RemoteProtocolError(f"general block transfer: block {number} arrived after "
+                                      "the peer's APDU was complete")
         self.blocks_received += 1
         self._tx_acked = ack
         self._peer_window = block.window
-        if self.phase in (GbtPhase.SENDING, GbtPhase.SENT) and not block.block_data:
+        if sending and not data:
             return self._on_ack(number, ack), None
-        if self.phase is GbtPhase.SENDING and ack >= self._tx_end:
+        if self.phase is GbtPhase.SENDING:
             # The peer kept the blocks after a lost one: once the lost one arrived again
             # its APDU was complete, and its answer acknowledges all of ours.
             self._move(GbtEvent.RECV_FINAL_ACK, remote=True)
-        if self.phase is GbtPhase.SENDING:
-            raise RemoteProtocolError(f"general block transfer: block {number} carries data "
-                                      "before this side's APDU was complete")
-        if self.phase is GbtPhase.IDLE and not block.block_data:
-            raise RemoteProtocolError(f"general block transfer: acknowledgement (block "
-                                      f"{number}) while no transfer is in progress")
-        if self.phase is GbtPhase.RECEIVED:
-            raise RemoteProtocolError(f"general block transfer: block {number} arrived after "
-                                      "the peer's APDU was complete")
         return self._on_data(block)
 
     def _on_ack(self, number: int, ack: int) -> list[bytes]:

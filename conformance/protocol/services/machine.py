@@ -140,8 +140,7 @@ class ServicesMachine:
         self._end_exchange()
 
     def _end_exchange(self) -> None:
-        if self._gbt.phase is not GbtPhase.IDLE:
-            self._gbt.end()
+        self._gbt.end()
         self._exchange_gbt = False
 
     # -- sending --------------------------------------------------------------------------
