@@ -53,8 +53,7 @@ class SessionCounters:
         system title (no ciphering to protect)."""
         if keys.encryption_key is None or system_title is None:
             return
-        self.seed(CounterKey(key_name=keys.block_cipher_key().name,
-                             system_title=system_title), last_used)
+        self.seed(CounterKey.of(keys.block_cipher_key(), system_title), last_used)
 
     def reserve(self, key: CounterKey) -> int:
         """The next sending counter of ``key`` (recorded before it is returned)."""

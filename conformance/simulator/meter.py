@@ -62,7 +62,6 @@ from conformance.protocol.hdlc import (
 )
 from conformance.protocol.wrapper import WrapperDeviations
 from conformance.security import SecurityKeys, SecuritySuite
-from conformance.security.keys import EK_UNICAST
 from conformance.simulator.cosem import (
     AssociationLN,
     Clock,
@@ -271,12 +270,14 @@ class Meter:
 
     def _client_counter(self, association: str) -> int:
         """The invocation counter objects' value: the last counter accepted from the
-        association's client with EK (0 before the first)."""
-        assoc = next((a for a in self.associations.values() if a.name == association), None)
-        title = None if assoc is None else assoc.client_system_title
-        if title is None:
+        association's client with its current EK (0 before the first, and after a new EK)."""
+        sap = next((s for s, a in self.associations.items() if a.name == association), None)
+        title = None if sap is None else self.associations[sap].client_system_title
+        offered = None if sap is None or title is None else self.offered(sap)
+        if offered is None or offered.keys.encryption_key is None or title is None:
             return 0
-        last = self.counters.last_accepted(CounterKey(key_name=EK_UNICAST, system_title=title))
+        last = self.counters.last_accepted(CounterKey.of(offered.keys.block_cipher_key(),
+                                                         title))
         return 0 if last is None else last
 
     def close(self) -> None:

@@ -23,14 +23,18 @@ are forgotten when the meter stops.
 
 File format (JSON, one object)::
 
-    {"format": 1, "meter": "reference-meter",
-     "sent":     [{"key": "EK (global unicast)", "system_title": "4D4D4D0000000001",
-                   "last": 17}, ...],
-     "accepted": [{"key": "EK (global unicast)", "system_title": "4D4D4D0000BC614E",
-                   "last": 42}, ...]}
+    {"format": 2, "meter": "reference-meter",
+     "sent":     [{"key": "EK (global unicast)", "key_digest": "3F1C0A9B5E7D2C41",
+                   "system_title": "4D4D4D0000000001", "last": 17}, ...],
+     "accepted": [{"key": "EK (global unicast)", "key_digest": "3F1C0A9B5E7D2C41",
+                   "system_title": "4D4D4D0000BC614E", "last": 42}, ...]}
 
-No key material is ever written: a counter is identified by the key's *name* and the
-sender's system title (:class:`~conformance.protocol.association.counters.CounterKey`).
+No key material is ever written: a counter is identified by the key's name, a digest of the
+key value (:func:`~conformance.protocol.association.counters.key_digest`, from which the key
+cannot be recovered) and the sender's system title
+(:class:`~conformance.protocol.association.counters.CounterKey`), so a key renewed by
+key_transfer starts a new counter sequence. Format 1 (counters by key name only) cannot
+tell which key its counters belong to and is refused.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from typing import Any
 
 from conformance.errors import ConformanceError, SecurityError
 from conformance.protocol.association.counters import (
+    KEY_DIGEST_LENGTH,
     CounterKey,
     InvocationCounterStore,
     MemoryCounterStore,
@@ -62,8 +67,9 @@ __all__ = ["STATE_FORMAT", "AssociationCounters", "CounterState", "StateFileErro
 
 _log = logging.getLogger(__name__)
 
-STATE_FORMAT = 1
-"""Version of the state file format."""
+STATE_FORMAT = 2
+"""Version of the state file format (2: counters identified by key digest)."""
+_ROW_FIELDS = frozenset({"key", "key_digest", "system_title", "last"})
 
 
 class StateFileError(ConformanceError):
@@ -220,9 +226,8 @@ class AssociationCounters:
 
     A dedicated key comes with the client's InitiateRequest and protects only the
     association that established it (Green Book 9.2.7); its counters start afresh with
-    every new key and are never persisted. Counters are identified by the key's *name*,
-    so keeping the dedicated key's counters in the meter's store would make the counter of
-    one association's key the floor of the next association's different key.
+    every association -- even when a client brings the same key value again -- and are
+    never persisted (one row per dedicated key would grow the state file without bound).
     """
 
     __slots__ = ("_dedicated", "_store")
@@ -250,7 +255,8 @@ class AssociationCounters:
 def _render(meter: str, sent: Mapping[CounterKey, int],
             accepted: Mapping[CounterKey, int]) -> bytes:
     def rows(table: Mapping[CounterKey, int]) -> list[dict[str, Any]]:
-        return [{"key": k.key_name, "system_title": k.system_title.hex().upper(), "last": v}
+        return [{"key": k.key_name, "key_digest": k.key_digest.hex().upper(),
+                 "system_title": k.system_title.hex().upper(), "last": v}
                 for k, v in sorted(table.items())]
 
     document = {"format": STATE_FORMAT, "meter": meter, "sent": rows(sent),
@@ -265,6 +271,9 @@ def _parse(document: Any, path: Path, meter: str
 
     if not isinstance(document, dict):
         raise bad("the state file is not a JSON object")
+    if document.get("format") == 1:
+        raise bad("state format 1 identifies counters by key name only and cannot tell which "
+                  "key they belong to; remove the file only if the meter's keys are renewed")
     if document.get("format") != STATE_FORMAT:
         raise bad(f"unknown state format {document.get('format')!r} (expected {STATE_FORMAT})")
     if document.get("meter") != meter:
@@ -277,26 +286,35 @@ def _parse(document: Any, path: Path, meter: str
         table: dict[CounterKey, int] = {}
         for i, row in enumerate(rows):
             where = f"{section}[{i}]"
-            if not isinstance(row, dict) or set(row) != {"key", "system_title", "last"}:
-                raise bad(f"{where}: expected {{key, system_title, last}}")
+            if not isinstance(row, dict) or set(row) != _ROW_FIELDS:
+                raise bad(f"{where}: expected {{key, key_digest, system_title, last}}")
             name, title, last = row["key"], row["system_title"], row["last"]
             if not isinstance(name, str) or not name:
                 raise bad(f"{where}.key: expected the key's name")
-            try:
-                system_title = bytes.fromhex(title) if isinstance(title, str) else None
-            except ValueError:
-                system_title = None
-            if system_title is None or len(system_title) != 8:
+            digest = _hex(row["key_digest"], KEY_DIGEST_LENGTH)
+            if digest is None:
+                raise bad(f"{where}.key_digest: expected {KEY_DIGEST_LENGTH} bytes of hex")
+            system_title = _hex(title, 8)
+            if system_title is None:
                 raise bad(f"{where}.system_title: expected 8 bytes of hex")
             if isinstance(last, bool) or not isinstance(last, int) \
                     or not 0 <= last <= MAX_INVOCATION_COUNTER:
                 raise bad(f"{where}.last: expected an invocation counter 0..4294967295")
-            key = CounterKey(key_name=name, system_title=system_title)
+            key = CounterKey(key_name=name, system_title=system_title, key_digest=digest)
             if key in table:
                 raise bad(f"{where}: a second entry for {key}")
             table[key] = last
         tables.append(table)
     return tables[0], tables[1]
+
+
+def _hex(value: Any, length: int) -> bytes | None:
+    """``value`` as ``length`` octets of hex, ``None`` when it is not."""
+    try:
+        octets = bytes.fromhex(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return octets if octets is not None and len(octets) == length else None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

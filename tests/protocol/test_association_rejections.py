@@ -52,7 +52,7 @@ from conformance.protocol.association import (
     ServerConfig,
     protection_of,
 )
-from conformance.protocol.association.counters import CounterKey
+from conformance.protocol.association.counters import CounterKey, key_digest
 from conformance.protocol.association.hls import reply_to_hls_request
 from conformance.security import SecurityControl, SecuritySuite, hls_gmac, protect_apdu
 from tests.protocol.test_association_support import (
@@ -70,9 +70,11 @@ from tests.protocol.test_association_support import (
     release,
     signing_keys,
 )
+from tests.security.helpers import GB_EK
 
 U = AcseServiceUserDiagnostic
 EK_NAME = "EK (global unicast)"
+EK_DIGEST = key_digest(GB_EK)
 
 
 def _refused(p: Pair, aarq: bytes) -> tuple[RemoteProtocolError, AARE]:
@@ -423,7 +425,7 @@ def test_tampered_f_ctos_detected_by_the_client() -> None:
 
 def test_gmac_counter_in_f_stoc_must_exceed_the_last_accepted() -> None:
     server_counters = MemoryCounterStore(last_accepted={
-        CounterKey(key_name=EK_NAME, system_title=CLIENT_ST): 100})
+        CounterKey(key_name=EK_NAME, system_title=CLIENT_ST, key_digest=EK_DIGEST): 100})
     p = pair(*configs(mechanism=M.HIGH_LEVEL_SECURITY_GMAC), server_counters=server_counters)
     with pytest.raises(RemoteProtocolError) as info:
         p.server.receive(_to_pass3(p))  # the client's fresh store sends counter 1

@@ -33,15 +33,17 @@ from conformance.protocol.association import (
     SecurityPolicy,
     ServerAssociation,
     ServerConfig,
+    key_digest,
 )
 from conformance.protocol.association.hls import reply_to_hls_request, reply_to_hls_response
 from tests.protocol.test_association_support import LN_CIPHERED, M, pair
-from tests.security.helpers import GB_KEYS
+from tests.security.helpers import GB_EK, GB_KEYS
 from tests.vectors import hexbytes, vector
 
 GB_ST = hexbytes("4D4D4D0000BC614E")
 GB_DEDICATED = hexbytes("00112233445566778899AABBCCDDEEFF")
 EK_NAME = "EK (global unicast)"
+EK_DIGEST = key_digest(GB_EK)
 
 
 def _hex(vector_id: str) -> bytes:
@@ -115,7 +117,7 @@ def test_green_book_ciphered_aarq_and_rlrq() -> None:
 
 def test_green_book_rlre_with_glo_initiate_response() -> None:
     server_counters = MemoryCounterStore(last_sent={
-        CounterKey(key_name=EK_NAME, system_title=GB_ST): 0x01234565})
+        CounterKey(key_name=EK_NAME, system_title=GB_ST, key_digest=EK_DIGEST): 0x01234565})
     server = ServerAssociation(ServerConfig(associations={0x10: _gb_server()}),
                                client_sap=0x10, counters=server_counters)
     client = _gb_client(MemoryCounterStore())
@@ -251,7 +253,7 @@ def test_green_book_hls_gmac_end_to_end() -> None:
     values."""
     client_st = hexbytes(vector("hls5-gmac-f-stoc-gb")["inputs"]["client_system_title"])
     server_counters = MemoryCounterStore(last_sent={
-        CounterKey(key_name=EK_NAME, system_title=GB_ST): 0x01234566})
+        CounterKey(key_name=EK_NAME, system_title=GB_ST, key_digest=EK_DIGEST): 0x01234566})
     client_config = AssociationConfig(
         mechanism=M.HIGH_LEVEL_SECURITY_GMAC, system_title=client_st, keys=GB_KEYS,
         challenge_length=8, challenge_source=_fixed(b"K56iVagY"))

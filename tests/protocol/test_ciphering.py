@@ -29,6 +29,7 @@ from conformance.protocol.association import (
     Role,
     SecurityPolicy,
     check_response_protection,
+    key_digest,
     protection_of,
 )
 from conformance.security import SecurityControl, SecuritySuite, protect_general_ciphering
@@ -46,11 +47,17 @@ from tests.security.helpers import GB_AK, GB_EK, GB_KEYS, assert_no_key_material
 from tests.vectors import hexbytes, vector
 
 EK_NAME = "EK (global unicast)"
+EK_DIGEST = key_digest(GB_EK)
 DATA_NOTIFICATION = bytes.fromhex("0F00000001000600000001")
 EXCEPTION = ExceptionResponse(state_error=ExceptionStateError.SERVICE_NOT_ALLOWED,
                               service_error=ExceptionServiceError.OTHER_REASON).to_bytes()
 GBT = bytes.fromhex("E0C000010000" + "03" + "C00100")
 AAD = SecurityPolicy.AUTHENTICATED_ENCRYPTED
+
+
+def _ek(system_title: bytes) -> CounterKey:
+    """The counter of the test EK sent with ``system_title``."""
+    return CounterKey(key_name=EK_NAME, system_title=system_title, key_digest=EK_DIGEST)
 
 
 class RecordingStore(MemoryCounterStore):
@@ -103,7 +110,7 @@ def _hint(info: pytest.ExceptionInfo[RemoteProtocolError]) -> ExceptionResponse:
 ])
 def test_glo_get_request_vectors(vector_id: str, policy: SecurityPolicy, title: str) -> None:
     st = hexbytes(title)
-    store = MemoryCounterStore(last_sent={CounterKey(key_name=EK_NAME, system_title=st):
+    store = MemoryCounterStore(last_sent={_ek(st):
                                           0x01234566})
     client, server = pair_of(policy=policy, client={"system_title": st, "keys": GB_KEYS},
                              client_counters=store)
@@ -299,7 +306,7 @@ def test_counter_reserved_before_the_bytes_are_returned() -> None:
     store = RecordingStore()
     client, _ = pair_of(client_counters=store)
     first = client.protect(GET)
-    assert store.log == [(CounterKey(key_name=EK_NAME, system_title=CLIENT_ST), 1)]
+    assert store.log == [(_ek(CLIENT_ST), 1)]
     assert protection_of(first).invocation_counter == 1
 
     class FailingStore(MemoryCounterStore):
@@ -324,7 +331,7 @@ def test_counters_per_key() -> None:
 
 def test_exhausted_counter() -> None:
     store = MemoryCounterStore(last_sent={
-        CounterKey(key_name=EK_NAME, system_title=CLIENT_ST): 0xFFFFFFFF})
+        _ek(CLIENT_ST): 0xFFFFFFFF})
     client, _ = pair_of(client_counters=store)
     with pytest.raises(SecurityError, match="exhausted"):
         client.protect(GET)
@@ -335,10 +342,10 @@ def test_receiver_wants_strictly_greater_counters() -> None:
     forced = client.protect(GET)
     assert protection_of(forced).invocation_counter == 5
     assert client.counters.last_accepted(
-        CounterKey(key_name=EK_NAME, system_title=CLIENT_ST)) is None
+        _ek(CLIENT_ST)) is None
     assert isinstance(client.counters, MemoryCounterStore)
     assert client.counters.last_sent(
-        CounterKey(key_name=EK_NAME, system_title=CLIENT_ST)) is None  # store untouched
+        _ek(CLIENT_ST)) is None  # store untouched
     assert server.unprotect(forced) == GET
     for counter in (5, 4, 0):
         replayed, _ = pair_of(client={"deviations": Deviations(invocation_counter=counter)})
@@ -355,7 +362,7 @@ def test_receiver_wants_strictly_greater_counters() -> None:
 
 
 def test_memory_store_validation() -> None:
-    key = CounterKey(key_name=EK_NAME, system_title=CLIENT_ST)
+    key = _ek(CLIENT_ST)
     with pytest.raises(ValueError):
         MemoryCounterStore(last_sent={key: 1 << 32})
     store = MemoryCounterStore(last_accepted={key: 7})

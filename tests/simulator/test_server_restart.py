@@ -24,6 +24,7 @@ from conformance.protocol.association import (
     ClientAssociation,
     CounterKey,
     MemoryCounterStore,
+    key_digest,
 )
 from conformance.security.keys import DEDICATED, EK_UNICAST
 from conformance.simulator.server import start_meter
@@ -37,8 +38,10 @@ from tests.simulator.server_client import (
 
 SERVER_TITLE = bytes.fromhex("4D4D4D0000000001")
 CLIENT_TITLE = bytes.fromhex("4D4D4D0000BC614E")
-SERVER_KEY = CounterKey(key_name=EK_UNICAST, system_title=SERVER_TITLE)
-CLIENT_KEY = CounterKey(key_name=EK_UNICAST, system_title=CLIENT_TITLE)
+EK_DIGEST = key_digest(bytes.fromhex("000102030405060708090A0B0C0D0E0F"))
+"""The management association's EK (the default plan)."""
+SERVER_KEY = CounterKey(key_name=EK_UNICAST, system_title=SERVER_TITLE, key_digest=EK_DIGEST)
+CLIENT_KEY = CounterKey(key_name=EK_UNICAST, system_title=CLIENT_TITLE, key_digest=EK_DIGEST)
 FRAME_COUNTER = CosemAttributeDescriptor(
     class_id=1, instance_id=ObisCode.parse("0.0.43.1.1.255"), attribute_id=2)
 
@@ -83,9 +86,10 @@ def test_counters_survive_a_restart(plan: MeterPlan, tmp_path: Path) -> None:
         assert sent_before is not None and accepted_before is not None
         assert _frame_counter(url, plan) == accepted_before
     document = json.loads((tmp_path / "reference-meter.counters.json").read_text("utf-8"))
-    assert {"key": EK_UNICAST, "system_title": SERVER_TITLE.hex().upper(),
-            "last": sent_before} in document["sent"]
-    assert {"key": EK_UNICAST, "system_title": CLIENT_TITLE.hex().upper(),
+    assert {"key": EK_UNICAST, "key_digest": EK_DIGEST.hex().upper(),
+            "system_title": SERVER_TITLE.hex().upper(), "last": sent_before} in document["sent"]
+    assert {"key": EK_UNICAST, "key_digest": EK_DIGEST.hex().upper(),
+            "system_title": CLIENT_TITLE.hex().upper(),
             "last": accepted_before} in document["accepted"]
 
     with start_meter(plan, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running:

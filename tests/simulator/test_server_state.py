@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance.errors import SecurityError
-from conformance.protocol.association import CounterKey, InvocationCounterStore
+from conformance.protocol.association import CounterKey, InvocationCounterStore, key_digest
 from conformance.security.keys import DEDICATED
 from conformance.simulator.state import (
     STATE_FORMAT,
@@ -19,9 +19,15 @@ from conformance.simulator.state import (
     StateFileError,
 )
 
-SERVER = CounterKey(key_name="EK (global unicast)", system_title=bytes.fromhex("4D4D4D0000000001"))
-CLIENT = CounterKey(key_name="EK (global unicast)", system_title=bytes.fromhex("4D4D4D0000BC614E"))
-OTHER = CounterKey(key_name="AK", system_title=bytes.fromhex("4D4D4D0000BC614E"))
+EK = bytes.fromhex("000102030405060708090A0B0C0D0E0F")
+EK_DIGEST = key_digest(EK)
+SERVER = CounterKey(key_name="EK (global unicast)", key_digest=EK_DIGEST,
+                    system_title=bytes.fromhex("4D4D4D0000000001"))
+CLIENT = CounterKey(key_name="EK (global unicast)", key_digest=EK_DIGEST,
+                    system_title=bytes.fromhex("4D4D4D0000BC614E"))
+OTHER = CounterKey(key_name="AK", key_digest=key_digest(bytes(16)),
+                   system_title=bytes.fromhex("4D4D4D0000BC614E"))
+DIGEST_HEX = EK_DIGEST.hex().upper()
 
 
 def _on_disk(path: Path) -> dict[str, object]:
@@ -66,11 +72,12 @@ def test_reservation_is_on_disk_before_it_is_returned(tmp_path: Path) -> None:
         counter = state.reserve(SERVER)
         document = _on_disk(tmp_path / "meter-1.counters.json")
         assert document["format"] == STATE_FORMAT and document["meter"] == "meter-1"
-        assert document["sent"] == [{"key": "EK (global unicast)",
+        assert document["sent"] == [{"key": "EK (global unicast)", "key_digest": DIGEST_HEX,
                                      "system_title": "4D4D4D0000000001", "last": counter}]
         state.accept(CLIENT, 41)
         assert _on_disk(tmp_path / "meter-1.counters.json")["accepted"] == [
-            {"key": "EK (global unicast)", "system_title": "4D4D4D0000BC614E", "last": 41}]
+            {"key": "EK (global unicast)", "key_digest": DIGEST_HEX,
+             "system_title": "4D4D4D0000BC614E", "last": 41}]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["meter-1.counters.json",
                                                            "meter-1.lock"]
 
@@ -124,25 +131,37 @@ def test_second_meter_on_the_same_state_is_refused(tmp_path: Path) -> None:
     first.close()  # idempotent
 
 
+_ROW = '"key": "EK", "key_digest": "0011223344556677", "system_title": "0000000000000001"'
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("{", "not JSON"),
     ("[]", "not a JSON object"),
-    ('{"format": 2, "meter": "m", "sent": [], "accepted": []}', "unknown state format 2"),
-    ('{"format": 1, "meter": "x", "sent": [], "accepted": []}', "belongs to meter 'x'"),
-    ('{"format": 1, "meter": "m", "sent": {}, "accepted": []}', "sent: expected a list"),
-    ('{"format": 1, "meter": "m", "sent": [{"key": "EK"}], "accepted": []}',
-     r"sent\[0\]: expected \{key, system_title, last\}"),
-    ('{"format": 1, "meter": "m", "sent": [], "accepted": [{"key": "EK", '
-     '"system_title": "00", "last": 1}]}', r"accepted\[0\].system_title: expected 8 bytes"),
-    ('{"format": 1, "meter": "m", "sent": [{"key": "EK", "system_title": '
-     '"0000000000000001", "last": -1}], "accepted": []}', r"sent\[0\].last"),
-    ('{"format": 1, "meter": "m", "sent": [{"key": "EK", "system_title": '
-     '"0000000000000001", "last": true}], "accepted": []}', r"sent\[0\].last"),
-    ('{"format": 1, "meter": "m", "sent": [{"key": "", "system_title": '
-     '"0000000000000001", "last": 1}], "accepted": []}', r"sent\[0\].key"),
-    ('{"format": 1, "meter": "m", "sent": [{"key": "EK", "system_title": "0000000000000001", '
-     '"last": 1}, {"key": "EK", "system_title": "0000000000000001", "last": 2}], '
-     '"accepted": []}', r"sent\[1\]: a second entry"),
+    ('{"format": 3, "meter": "m", "sent": [], "accepted": []}', "unknown state format 3"),
+    ('{"format": 1, "meter": "m", "sent": [], "accepted": []}', "key name only"),
+    ('{"format": 2, "meter": "x", "sent": [], "accepted": []}', "belongs to meter 'x'"),
+    ('{"format": 2, "meter": "m", "sent": {}, "accepted": []}', "sent: expected a list"),
+    ('{"format": 2, "meter": "m", "sent": [{"key": "EK"}], "accepted": []}',
+     r"sent\[0\]: expected \{key, key_digest, system_title, last\}"),
+    ('{"format": 2, "meter": "m", "sent": [{"key": "EK", "system_title": '
+     '"0000000000000001", "last": 1}], "accepted": []}', r"sent\[0\]: expected"),
+    ('{"format": 2, "meter": "m", "sent": [], "accepted": [{"key": "EK", '
+     '"key_digest": "0011223344556677", "system_title": "00", "last": 1}]}',
+     r"accepted\[0\].system_title: expected 8 bytes"),
+    ('{"format": 2, "meter": "m", "sent": [], "accepted": [{"key": "EK", '
+     '"key_digest": "00112233", "system_title": "0000000000000001", "last": 1}]}',
+     r"accepted\[0\].key_digest: expected 8 bytes"),
+    ('{"format": 2, "meter": "m", "sent": [], "accepted": [{"key": "EK", '
+     '"key_digest": 7, "system_title": "0000000000000001", "last": 1}]}',
+     r"accepted\[0\].key_digest: expected 8 bytes"),
+    ('{"format": 2, "meter": "m", "sent": [{' + _ROW + ', "last": -1}], "accepted": []}',
+     r"sent\[0\].last"),
+    ('{"format": 2, "meter": "m", "sent": [{' + _ROW + ', "last": true}], "accepted": []}',
+     r"sent\[0\].last"),
+    ('{"format": 2, "meter": "m", "sent": [{"key": "", "key_digest": "0011223344556677", '
+     '"system_title": "0000000000000001", "last": 1}], "accepted": []}', r"sent\[0\].key"),
+    ('{"format": 2, "meter": "m", "sent": [{' + _ROW + ', "last": 1}, {' + _ROW
+     + ', "last": 2}], "accepted": []}', r"sent\[1\]: a second entry"),
 ])
 def test_unusable_state_file_stops_the_meter(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "m.counters.json").write_text(text, encoding="utf-8")
@@ -194,20 +213,22 @@ def test_repr_and_file_hold_no_key_material(tmp_path: Path) -> None:
 
 
 def test_association_view_keeps_dedicated_counters_apart(tmp_path: Path) -> None:
-    dedicated = CounterKey(key_name=DEDICATED, system_title=SERVER.system_title)
+    dedicated = CounterKey(key_name=DEDICATED, system_title=SERVER.system_title,
+                           key_digest=key_digest(bytes(range(16, 32))))
+    client_dedicated = CounterKey(key_name=DEDICATED, system_title=CLIENT.system_title,
+                                  key_digest=dedicated.key_digest)
     with CounterState("m", state_dir=tmp_path, first=7) as state:
         first = AssociationCounters(state)
         assert isinstance(first, InvocationCounterStore)
         assert first.reserve(SERVER) == 7  # global: the meter's persisted store
         assert first.reserve(dedicated) == 1  # dedicated: this association's own
         first.accept(CLIENT, 5)
-        first.accept(CounterKey(key_name=DEDICATED, system_title=CLIENT.system_title), 9)
+        first.accept(client_dedicated, 9)
         second = AssociationCounters(state)
         assert second.reserve(SERVER) == 8
         assert second.reserve(dedicated) == 1  # a new key, counters afresh
         assert second.last_accepted(CLIENT) == 5
-        assert second.last_accepted(
-            CounterKey(key_name=DEDICATED, system_title=CLIENT.system_title)) is None
+        assert second.last_accepted(client_dedicated) is None
         sent, accepted = state.snapshot()
         assert set(sent) == {SERVER} and set(accepted) == {CLIENT}
     assert "dedicated" not in (tmp_path / "m.counters.json").read_text(encoding="utf-8")

@@ -23,9 +23,11 @@ from conformance.protocol.association.config import (
     default_conformance,
 )
 from conformance.protocol.association.counters import (
+    KEY_DIGEST_LENGTH,
     CounterKey,
     InvocationCounterStore,
     MemoryCounterStore,
+    key_digest,
 )
 from conformance.protocol.association.events import (
     Abort,
@@ -64,6 +66,7 @@ from conformance.protocol.association.table import (
 )
 
 __all__ = [
+    "KEY_DIGEST_LENGTH",
     "LN_CONFORMANCE",
     "MIN_PDU_SIZE",
     "SENDER",
@@ -106,6 +109,7 @@ __all__ = [
     "ServerConfig",
     "check_response_protection",
     "default_conformance",
+    "key_digest",
     "next_state",
     "protection_of",
 ]

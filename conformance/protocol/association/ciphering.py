@@ -21,6 +21,9 @@ operation-not-possible) and whose ``__cause__`` is the underlying error.
 
 A server answers in kind: its response uses the ciphered form of the last request and at
 least its protection. A client checks that every response does (``check_response_protection``).
+
+Invocation counters are kept per key (:class:`~.counters.CounterKey`: the key's name, a
+digest of its value and the sender's system title), never per key name.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from conformance.protocol.association.protection_info import (
 from conformance.protocol.association.table import Role
 from conformance.security import (
     MAX_INVOCATION_COUNTER,
+    SecretKey,
     SecurityControl,
     SecurityKeys,
     check_invocation_counter,
@@ -104,6 +108,7 @@ class Ciphering:
         self._keys = settings.keys.with_dedicated_key(dedicated)
         self._last_sent: ProtectionInfo = PLAIN
         self._last_received: ProtectionInfo = PLAIN
+        self._last_received_key: CounterKey | None = None
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -169,21 +174,28 @@ class Ciphering:
         """Protection of the last APDU this policy accepted."""
         return self._last_received
 
+    def received_counter(self, key: CounterKey) -> int | None:
+        """The invocation counter of the last APDU accepted if its sender protected it with
+        ``key`` (the same key and system title), else ``None``."""
+        if self._last_received_key != key:
+            return None
+        return self._last_received.invocation_counter
+
     # -- counters for HLS-GMAC -----------------------------------------------------------
-    def _global_key_name(self) -> str:
-        return self._keys.block_cipher_key().name
+    def _global_key(self) -> SecretKey:
+        return self._keys.block_cipher_key()
 
     def reserve_own_counter(self) -> int:
         """A fresh invocation counter of EK with the own system title (HLS-GMAC f())."""
         forced = self._settings.deviations.invocation_counter
         if forced is not None:
             return forced
-        return self._counters.reserve(CounterKey(key_name=self._global_key_name(),
-                                                 system_title=self._require_own_title()))
+        return self._counters.reserve(CounterKey.of(self._global_key(),
+                                                    self._require_own_title()))
 
     def peer_counter_key(self, system_title: bytes) -> CounterKey:
         """The counter of EK used by the owner of ``system_title``."""
-        return CounterKey(key_name=self._global_key_name(), system_title=system_title)
+        return CounterKey.of(self._global_key(), system_title)
 
     def _require_own_title(self) -> bytes:
         if self._own_system_title is None:
@@ -231,7 +243,7 @@ class Ciphering:
         st = self._require_own_title()
         ic = deviations.invocation_counter
         if ic is None:
-            ic = self._counters.reserve(CounterKey(key_name=key.name, system_title=st))
+            ic = self._counters.reserve(CounterKey.of(key, st))
         if mode in (CipheringMode.GLOBAL, CipheringMode.DEDICATED):
             protection = Protection.DEDICATED if dedicated else Protection.GLOBAL
             if ciphered_tag_for(plain[0], protection) is None:
@@ -308,6 +320,7 @@ class Ciphering:
                 f"{self._settings.security_policy.value}"),
                 ExceptionServiceError.OPERATION_NOT_POSSIBLE)
         self._last_received = PLAIN
+        self._last_received_key = None
         return data
 
     def _decipher(self, envelope: _Envelope) -> bytes:
@@ -331,7 +344,7 @@ class Ciphering:
                                               broadcast=sc.broadcast_key)
         except SecurityError as exc:
             self._reject(exc, ExceptionServiceError.DECIPHERING_ERROR)
-        counter_key = CounterKey(key_name=key.name, system_title=sender)
+        counter_key = CounterKey.of(key, sender)
         ic = header.invocation_counter
         last = self._counters.last_accepted(counter_key)
         try:
@@ -349,10 +362,27 @@ class Ciphering:
                                     path="plaintext"), ExceptionServiceError.DECIPHERING_ERROR)
         self._counters.accept(counter_key, ic)
         self._last_received = info
+        self._last_received_key = counter_key
         if self._role is Role.CLIENT and plain[0] in RESPONSE_TAGS \
                 and self._last_sent.mode is not None:
             check_response_protection(self._last_sent, info)
         return plain
+
+    def peek(self, apdu: bytes) -> bytes | None:
+        """The plaintext of ``apdu`` without applying the policy or the counter rules and
+        without recording anything (``None`` when it cannot be deciphered). For routing
+        and inspection only: what is served must come from :meth:`unprotect`."""
+        data = bytes(apdu)
+        if not data or data[0] not in CIPHERED_TAGS:
+            return data
+        try:
+            envelope = decode_ciphered(data)
+            if not isinstance(envelope, _Envelope):  # pragma: no cover - tag 0xDF excluded
+                return None
+            return unprotect(envelope, keys=self._keys,
+                             system_title=self._sender_system_title(envelope))
+        except ConformanceError:
+            return None
 
     def _sender_system_title(self, envelope: _Envelope) -> bytes:
         peer = self._peer_system_title

@@ -330,7 +330,6 @@ class ClientAssociation(Association):
             floor = self._counters.last_accepted(
                 self._ciphering.peer_counter_key(exchange.server_system_title))
         plain = self._ciphering.unprotect(apdu)
-        envelope_counter = self._ciphering.last_received.invocation_counter
         response = decode_apdu(plain)
         if isinstance(response, ExceptionResponse):
             self._move(Primitive.HLS_REPLY_REFUSED)
@@ -355,7 +354,7 @@ class ClientAssociation(Association):
                 raise SecurityError("HLS pass 4: the response carries no f(CtoS) "
                                     "octet-string")
             verify_f(Party.SERVER, f.value, exchange, self._config, self._ciphering,
-                     counter_floor=floor, envelope_counter=envelope_counter)
+                     counter_floor=floor)
         except SecurityError:
             self._move(Primitive.HLS_REPLY_REFUSED)
             raise

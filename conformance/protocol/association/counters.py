@@ -13,29 +13,64 @@ Two rules, enforced by :class:`~conformance.protocol.association.ciphering.Ciphe
 :class:`InvocationCounterStore` is the small interface a simulator implements to persist
 counters across associations (meters keep them in the frame-counter objects, class 1
 ``0.0.43.1.x.255``); :class:`MemoryCounterStore` keeps them in memory.
+
+A counter belongs to a *key*, not to a key's name (Green Book 9.2.7: the receiver keeps the
+last counter per key): :class:`CounterKey` carries a digest of the key value, so a key
+replaced through key_transfer starts a new counter sequence on both sides, while the key
+itself is never stored nor printed.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from conformance.errors import SecurityError
-from conformance.security import MAX_INVOCATION_COUNTER, next_invocation_counter
+from conformance.security import MAX_INVOCATION_COUNTER, SecretKey, next_invocation_counter
 
-__all__ = ["CounterKey", "InvocationCounterStore", "MemoryCounterStore"]
+__all__ = ["KEY_DIGEST_LENGTH", "CounterKey", "InvocationCounterStore", "MemoryCounterStore",
+           "key_digest"]
+
+KEY_DIGEST_LENGTH = 8
+"""Octets of :func:`key_digest`."""
+_DIGEST_LABEL = b"DLMS conformance: invocation counter key\x00"
+
+
+def key_digest(value: bytes) -> bytes:
+    """Identifies a key value without disclosing it: the first :data:`KEY_DIGEST_LENGTH`
+    octets of SHA-256 over a fixed label and the key. Equal keys give equal digests; the
+    key cannot be recovered from it (what counter stores persist instead of the key)."""
+    return hashlib.sha256(_DIGEST_LABEL + bytes(value)).digest()[:KEY_DIGEST_LENGTH]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
 class CounterKey:
-    """Which counter: the key it is used with and the system title of the party that
-    sends with it (the IV owner)."""
+    """Which counter: the key it is used with (its name and a digest of its value) and the
+    system title of the party that sends with it (the IV owner).
+
+    Build it with :meth:`of`. Two keys of the same name but different values (a key
+    renewed by key_transfer, another dedicated key) are different counters: the counter
+    rule applies per key (Green Book 9.2.7)."""
 
     key_name: str
     """The key's name as the security layer gives it, e.g. ``"EK (global unicast)"``."""
     system_title: bytes
     """The sender's system title (8 bytes)."""
+    key_digest: bytes = field(repr=False)
+    """:func:`key_digest` of the key value (never the key itself)."""
+
+    def __post_init__(self) -> None:
+        if len(self.key_digest) != KEY_DIGEST_LENGTH:
+            raise ValueError(f"CounterKey.key_digest must be {KEY_DIGEST_LENGTH} octets, "
+                             f"got {len(self.key_digest)}")
+
+    @classmethod
+    def of(cls, key: SecretKey, system_title: bytes) -> CounterKey:
+        """The counter of ``key`` used by the owner of ``system_title``."""
+        return cls(key_name=key.name, system_title=system_title,
+                   key_digest=key_digest(key.value))
 
     def __str__(self) -> str:
         return f"{self.key_name}, system title {self.system_title.hex().upper()}"

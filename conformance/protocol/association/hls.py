@@ -7,9 +7,11 @@ answers success with f(CtoS) as the octet-string return parameter. f() per mecha
 
 HLS-GMAC (mechanism 5) carries an invocation counter inside f(): the sender takes a fresh
 counter of EK with its own system title (the same sequence as its ciphered APDUs, so no IV
-is ever reused), and the receiver applies the counter rule to it: greater than the last
-counter accepted *before* the APDU that carried f(), and different from that APDU's own
-counter.
+is ever reused), and the receiver applies the counter rule to it, per key (Green Book
+9.2.7: the receiver keeps the last counter per key): greater than the last counter of EK
+accepted *before* the APDU that carried f(), and different from that APDU's own counter
+when that APDU was protected with EK too (a ded- APDU's counter belongs to the dedicated
+key, another sequence).
 """
 
 from __future__ import annotations
@@ -121,12 +123,11 @@ def compute_f(party: Party, exchange: HlsExchange, settings: Settings,
 
 
 def verify_f(sender: Party, f: bytes, exchange: HlsExchange, settings: Settings,
-             ciphering: Ciphering, *, counter_floor: int | None,
-             envelope_counter: int | None) -> None:
+             ciphering: Ciphering, *, counter_floor: int | None) -> None:
     """Check the f() the peer (``sender``) computed; ``SecurityError`` when it is wrong.
 
-    For HLS-GMAC ``counter_floor`` is the last counter accepted from the peer before the
-    APDU carrying f() and ``envelope_counter`` that APDU's own counter (None if plain)."""
+    For HLS-GMAC ``counter_floor`` is the last counter of EK accepted from the peer before
+    the APDU carrying f(), which ``ciphering`` has just accepted."""
     challenge = exchange.stoc if sender is Party.CLIENT else exchange.ctos
     mech = exchange.mechanism
     if mech == MechanismName.HIGH_LEVEL_SECURITY_MD5:
@@ -139,8 +140,7 @@ def verify_f(sender: Party, f: bytes, exchange: HlsExchange, settings: Settings,
                           server_system_title=exchange.server_system_title,
                           ctos=exchange.ctos, stoc=exchange.stoc)
     elif mech == MechanismName.HIGH_LEVEL_SECURITY_GMAC:
-        _verify_gmac(f, challenge, sender, exchange, ciphering, counter_floor,
-                     envelope_counter)
+        _verify_gmac(f, challenge, sender, exchange, ciphering, counter_floor)
     elif mech == MechanismName.HIGH_LEVEL_SECURITY_ECDSA:
         if settings.peer_signing_key is None:  # excluded by the configuration checks
             raise LocalProtocolError("HLS-ECDSA needs the peer's public key")
@@ -153,13 +153,15 @@ def verify_f(sender: Party, f: bytes, exchange: HlsExchange, settings: Settings,
 
 
 def _verify_gmac(f: bytes, challenge: bytes, sender: Party, exchange: HlsExchange,
-                 ciphering: Ciphering, floor: int | None, envelope: int | None) -> None:
+                 ciphering: Ciphering, floor: int | None) -> None:
     st = exchange.client_system_title if sender is Party.CLIENT \
         else exchange.server_system_title
     ic = verify_hls_gmac(f, challenge=challenge, keys=ciphering.keys, system_title=st)
     key = ciphering.peer_counter_key(st)
     check_invocation_counter(ic, last_accepted=floor, key_name=key.key_name)
-    if ic == envelope:
+    # The counter of the carrying APDU counts only when it belongs to the same key: a
+    # ded- APDU's counter is one of the dedicated key's (Green Book 9.2.7, per key).
+    if ic == ciphering.received_counter(key):
         raise SecurityError(f"HLS GMAC: f() reuses invocation counter {ic} of the APDU that "
                             f"carries it (the same IV with {key.key_name})")
     last = ciphering.counters.last_accepted(key)

@@ -270,7 +270,6 @@ class ServerAssociation(Association):
             floor = self._counters.last_accepted(
                 self._ciphering.peer_counter_key(exchange.client_system_title))
         plain = self._ciphering.unprotect(apdu)
-        envelope_counter = self._ciphering.last_received.invocation_counter
         try:
             request = decode_apdu(plain)
         except CodecError as exc:
@@ -300,7 +299,7 @@ class ServerAssociation(Association):
                 raise SecurityError("reply_to_HLS_authentication carries no f(StoC) "
                                     "octet-string")
             verify_f(Party.CLIENT, parameter.value, exchange, self._offered, self._ciphering,
-                     counter_floor=floor, envelope_counter=envelope_counter)
+                     counter_floor=floor)
         except SecurityError as exc:
             self._move(Primitive.HLS_REPLY_REFUSED)
             hint = self._protected_hint(reply_to_hls_response(
