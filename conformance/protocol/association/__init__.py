@@ -7,7 +7,8 @@
 * :class:`Ciphering` -- the per-association ciphering policy the services layer uses after
   the association: ``protect(plain) -> bytes``, ``unprotect(apdu) -> bytes``;
 * :class:`AssociationConfig` (client), :class:`OfferedAssociation` per client SAP in
-  :class:`ServerConfig` (server), :class:`Deviations` for negative checks;
+  :class:`ServerConfig` (server), :class:`Deviations` for negative checks,
+  :class:`ServerDeviations` for the reference meter's faults;
 * :class:`InvocationCounterStore` (persisted counters) and :class:`MemoryCounterStore`.
 """
 
@@ -49,7 +50,12 @@ from conformance.protocol.association.events import (
     SentEvent,
 )
 from conformance.protocol.association.machine import Association
-from conformance.protocol.association.policy import CipheringMode, Deviations, SecurityPolicy
+from conformance.protocol.association.policy import (
+    CipheringMode,
+    Deviations,
+    SecurityPolicy,
+    ServerDeviations,
+)
 from conformance.protocol.association.protection_info import (
     ProtectionInfo,
     check_response_protection,
@@ -107,6 +113,7 @@ __all__ = [
     "SentEvent",
     "ServerAssociation",
     "ServerConfig",
+    "ServerDeviations",
     "check_response_protection",
     "default_conformance",
     "key_digest",

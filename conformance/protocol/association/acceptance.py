@@ -23,7 +23,9 @@ In order, diagnostics of the acse-service-user unless noted:
    outside an encrypted InitiateRequest of a ciphered context -> initiate other.
 
 Every refusal is an :class:`AarqRefusal` carrying what the rejecting AARE says; the server
-machine turns it into the AARE and a ``RemoteProtocolError``.
+machine turns it into the AARE and a ``RemoteProtocolError``. The offer's
+:class:`~.policy.ServerDeviations` (the reference meter's faults) loosen checks 1, 5 and 7,
+each in one branch marked ``FAULT HOOK``.
 """
 
 from __future__ import annotations
@@ -112,7 +114,11 @@ def validate_aarq(aarq: AARQ, *, offered: OfferedAssociation, ciphering: Cipheri
                   responding_title: bytes | None) -> Acceptance:
     """Check ``aarq`` against what the server offers; ``AarqRefusal`` when it is rejected.
     ``ciphering`` learns the client's system title and dedicated key on the way."""
-    if aarq.application_context_name != offered.application_context_name:
+    tolerances = offered.server_deviations
+    # FAULT HOOK accept_any_application_context: another context is accepted (imitates
+    # meters that ignore the application-context-name).
+    if aarq.application_context_name != offered.application_context_name \
+            and not tolerances.accept_any_application_context:
         raise AarqRefusal(f"application context {aarq.application_context_name!r} is not "
                           "offered", _U.APPLICATION_CONTEXT_NAME_NOT_SUPPORTED)
     version = aarq.protocol_version
@@ -169,12 +175,18 @@ def _check_calling_title(aarq: AARQ, offered: OfferedAssociation, ciphering: Cip
 def _check_authentication_value(aarq: AARQ, offered: OfferedAssociation) -> bytes:
     value = aarq.calling_authentication_value
     octets = value.value if isinstance(value, AuthenticationValueCharstring) else None
+    tolerances = offered.server_deviations
     if offered.mechanism == MechanismName.LOW_LEVEL_SECURITY:
         try:
             verify_password(octets if octets is not None else b"", offered.secret or b"")
         except SecurityError as exc:
-            raise AarqRefusal("LLS password refused", _U.AUTHENTICATION_FAILURE,
-                              cause=exc) from None
+            # FAULT HOOKS: a wrong password accepted, or refused with another diagnostic
+            # than authentication-failure (imitates meters seen doing either).
+            if not tolerances.accept_any_password:
+                diagnostic = tolerances.password_failure_diagnostic
+                raise AarqRefusal("LLS password refused", _U.AUTHENTICATION_FAILURE
+                                  if diagnostic is None else diagnostic,
+                                  cause=exc) from None
     if not offered.hls:
         return b""
     if octets is None:
@@ -224,8 +236,13 @@ def _negotiate(aarq: AARQ, initiate: InitiateRequest, offered: OfferedAssociatio
                            initiate_error(ServiceErrorType.INITIATE, value),
                            cipher_error=ciphered)
 
-    # Green Book 9.4.2.2 / IEC 62056-5-3 9.3.2: the xDLMS-Initiate negotiation.
-    if initiate.proposed_dlms_version_number < DLMS_VERSION:
+    # Green Book 9.4.2.2 / IEC 62056-5-3 9.3.2: the xDLMS-Initiate negotiation. FAULT
+    # HOOKS: a lower DLMS version or PDU size accepted (imitates meters accepting them).
+    tolerances = offered.server_deviations
+    lowest_version = tolerances.lowest_dlms_version
+    lowest_version = DLMS_VERSION if lowest_version is None else lowest_version
+    lowest_size = tolerances.lowest_client_max_receive_pdu_size or MIN_PDU_SIZE
+    if initiate.proposed_dlms_version_number < lowest_version:
         raise refuse(f"proposed DLMS version {initiate.proposed_dlms_version_number} is "
                      f"below {DLMS_VERSION}", InitiateError.DLMS_VERSION_TOO_LOW)
     granted = Conformance(int(initiate.proposed_conformance) & int(offered.conformance))
@@ -234,7 +251,7 @@ def _negotiate(aarq: AARQ, initiate: InitiateRequest, offered: OfferedAssociatio
                      f"supported {offered.conformance!r})",
                      InitiateError.INCOMPATIBLE_CONFORMANCE)
     size = initiate.client_max_receive_pdu_size
-    if 0 < size < MIN_PDU_SIZE:
+    if 0 < size < lowest_size:
         raise refuse(f"client-max-receive-pdu-size {size} is below {MIN_PDU_SIZE}",
                      InitiateError.PDU_SIZE_TOO_SHORT)
     key = initiate.dedicated_key

@@ -24,6 +24,9 @@ least its protection. A client checks that every response does (``check_response
 
 Invocation counters are kept per key (:class:`~.counters.CounterKey`: the key's name, a
 digest of its value and the sender's system title), never per key name.
+
+A server's :class:`~.policy.ServerDeviations` (the reference meter's faults) loosen some of
+these rules, each in one branch marked ``FAULT HOOK``; a client has none.
 """
 
 from __future__ import annotations
@@ -32,12 +35,6 @@ import dataclasses
 from typing import NoReturn
 
 from conformance.codec.xdlms.ciphered import (
-    CipheredApdu,
-    GeneralCiphering,
-    GeneralDedCiphering,
-    GeneralGloCiphering,
-    IdentifiedKey,
-    KeyId,
     Protection,
     SecurityHeader,
     ciphered_tag_for,
@@ -54,7 +51,17 @@ from conformance.errors import (
 )
 from conformance.protocol.association.config import AssociationConfig, OfferedAssociation
 from conformance.protocol.association.counters import CounterKey, InvocationCounterStore
-from conformance.protocol.association.policy import CipheringMode
+from conformance.protocol.association.envelopes import (
+    Envelope,
+    build_envelope,
+    open_ignoring_tag,
+    sender_system_title,
+)
+from conformance.protocol.association.policy import (
+    CipheringMode,
+    SecurityPolicy,
+    ServerDeviations,
+)
 from conformance.protocol.association.protection_info import (
     CIPHERED_TAGS,
     PLAIN,
@@ -69,10 +76,7 @@ from conformance.security import (
     SecurityControl,
     SecurityKeys,
     check_invocation_counter,
-    protect_apdu,
-    protect_general_ciphering,
-    protect_general_ded,
-    protect_general_glo,
+    make_iv,
     suite_parameters,
     unprotect,
 )
@@ -88,8 +92,6 @@ RESPONSE_TAGS = frozenset({0x08, 0x0C, 0x0D, 0x0E, 0xC4, 0xC5, 0xC7})
 """Plaintext tags of responses (initiate, read, write, confirmed-service-error, get, set,
 action)."""
 _GENERAL_SIGNING = 0xDF
-
-_Envelope = CipheredApdu | GeneralGloCiphering | GeneralDedCiphering | GeneralCiphering
 
 
 class Ciphering:
@@ -109,6 +111,10 @@ class Ciphering:
         self._last_sent: ProtectionInfo = PLAIN
         self._last_received: ProtectionInfo = PLAIN
         self._last_received_key: CounterKey | None = None
+        self._tolerances = (settings.server_deviations
+                            if isinstance(settings, OfferedAssociation) else ServerDeviations())
+        self._established = False
+        self._repeated: dict[CounterKey, int] = {}
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -181,6 +187,12 @@ class Ciphering:
             return None
         return self._last_received.invocation_counter
 
+    def association_established(self) -> None:
+        """Called by the server machine once the association is established: the APDUs
+        protected from now on are service responses (the only ones the service-phase
+        :class:`~.policy.ServerDeviations` change)."""
+        self._established = True
+
     # -- counters for HLS-GMAC -----------------------------------------------------------
     def _global_key(self) -> SecretKey:
         return self._keys.block_cipher_key()
@@ -228,6 +240,14 @@ class Ciphering:
             sc = dataclasses.replace(sc, authentication=sc.authentication
                                      or received.authentication,
                                      encryption=sc.encryption or received.encryption)
+            weaker = self._tolerances.response_security_policy
+            if weaker is not None and self._established:
+                # FAULT HOOK: responses protected with a fixed policy, weaker than their
+                # request (imitates meters that ignore the request's protection).
+                if weaker is SecurityPolicy.NONE:
+                    self._last_sent = PLAIN
+                    return plain
+                sc = weaker.security_control(self._settings.security_suite)
         return self._protect(plain, sc, chosen)
 
     def _protect(self, plain: bytes, sc: SecurityControl, mode: CipheringMode) -> bytes:
@@ -243,20 +263,20 @@ class Ciphering:
         st = self._require_own_title()
         ic = deviations.invocation_counter
         if ic is None:
-            ic = self._counters.reserve(CounterKey.of(key, st))
+            ic = self._reserve(CounterKey.of(key, st))
         if mode in (CipheringMode.GLOBAL, CipheringMode.DEDICATED):
             protection = Protection.DEDICATED if dedicated else Protection.GLOBAL
             if ciphered_tag_for(plain[0], protection) is None:
                 # data-notification and the like travel only in the general envelopes.
                 mode = CipheringMode.GENERAL_DED if dedicated else CipheringMode.GENERAL_GLO
         try:
-            envelope = self._envelope(plain, sc, mode, ic, st)
+            envelope = self._envelope(plain, sc, mode, ic)
         except SecurityError:
             if forced_raw is None:
                 raise
             # A forced byte naming no usable suite: protect with the policy's own byte and
             # write the forced one into the header (the APDU is then deliberately broken).
-            envelope = self._envelope(plain, self.security_control, mode, ic, st)
+            envelope = self._envelope(plain, self.security_control, mode, ic)
             envelope = dataclasses.replace(envelope, security_header=SecurityHeader(
                 security_control=forced_raw, invocation_counter=ic))
         out = envelope.to_bytes()
@@ -265,26 +285,22 @@ class Ciphering:
         self._last_sent = ProtectionInfo(mode=mode, security_control=sc, invocation_counter=ic)
         return out
 
-    def _envelope(self, plain: bytes, sc: SecurityControl, mode: CipheringMode, ic: int,
-                  st: bytes) -> _Envelope:
-        keys = self._keys
-        if mode in (CipheringMode.GLOBAL, CipheringMode.DEDICATED):
-            protection = Protection.DEDICATED if mode.dedicated else Protection.GLOBAL
-            return protect_apdu(plain, keys=keys, security_control=sc, invocation_counter=ic,
-                                system_title=st, protection=protection)
-        if mode is CipheringMode.GENERAL_GLO:
-            return protect_general_glo(plain, keys=keys, security_control=sc,
-                                       invocation_counter=ic, system_title=st)
-        if mode is CipheringMode.GENERAL_DED:
-            return protect_general_ded(plain, keys=keys, security_control=sc,
-                                       invocation_counter=ic, system_title=st)
-        key_id = (KeyId.GLOBAL_BROADCAST_ENCRYPTION_KEY if sc.broadcast_key
-                  else KeyId.GLOBAL_UNICAST_ENCRYPTION_KEY)
-        return protect_general_ciphering(
-            plain, keys=keys, security_control=sc, invocation_counter=ic,
-            transaction_id=ic.to_bytes(8, "big"), originator_system_title=st,
-            recipient_system_title=self._peer_system_title or b"",
-            key_info=IdentifiedKey(key_id=key_id))
+    def _envelope(self, plain: bytes, sc: SecurityControl, mode: CipheringMode,
+                  ic: int) -> Envelope:
+        return build_envelope(plain, keys=self._keys, security_control=sc, mode=mode,
+                              invocation_counter=ic, system_title=self._require_own_title(),
+                              peer_system_title=self._peer_system_title)
+
+    def _reserve(self, counter_key: CounterKey) -> int:
+        repeat = self._established and self._tolerances.repeat_response_counter
+        if repeat and counter_key in self._repeated:
+            # FAULT HOOK: the counter of the first response is used again (imitates meters
+            # that do not advance their invocation counter for every APDU).
+            return self._repeated[counter_key]
+        ic = self._counters.reserve(counter_key)
+        if repeat:
+            self._repeated[counter_key] = ic
+        return ic
 
     # -- receiving -----------------------------------------------------------------------
     def unprotect(self, apdu: bytes) -> bytes:
@@ -311,10 +327,13 @@ class Ciphering:
                 envelope = decode_ciphered(data)
             except CodecError as exc:
                 self._reject(exc, ExceptionServiceError.DECIPHERING_ERROR)
-            if not isinstance(envelope, _Envelope):  # pragma: no cover - tag 0xDF above
+            if not isinstance(envelope, Envelope):  # pragma: no cover - tag 0xDF above
                 raise LocalProtocolError("general-signing is not handled here")
             return self._decipher(envelope)
-        if tag not in NEVER_PROTECTED_TAGS and self.ciphered:
+        if tag not in NEVER_PROTECTED_TAGS and self.ciphered \
+                and not self._tolerances.accept_plain_requests:
+            # (FAULT HOOK accept_plain_requests: imitates meters that serve plain requests
+            # in a ciphered association.)
             self._reject(RemoteProtocolError(
                 f"plain APDU (tag 0x{tag:02X}) where the security policy requires "
                 f"{self._settings.security_policy.value}"),
@@ -323,7 +342,7 @@ class Ciphering:
         self._last_received_key = None
         return data
 
-    def _decipher(self, envelope: _Envelope) -> bytes:
+    def _decipher(self, envelope: Envelope) -> bytes:
         header = envelope.security_header
         sc = SecurityControl.from_byte(header.security_control)
         info = ProtectionInfo(mode=envelope_mode(envelope), security_control=sc,
@@ -347,20 +366,33 @@ class Ciphering:
         counter_key = CounterKey.of(key, sender)
         ic = header.invocation_counter
         last = self._counters.last_accepted(counter_key)
+        fresh = True
         try:
             check_invocation_counter(ic, last_accepted=last, key_name=key.name)
         except SecurityError as exc:
             expected = min((last or 0) + 1, MAX_INVOCATION_COUNTER)
-            self._reject(exc, ExceptionServiceError.INVOCATION_COUNTER_ERROR, expected)
+            if not self._tolerances.accept_replayed_counter:
+                self._reject(exc, ExceptionServiceError.INVOCATION_COUNTER_ERROR, expected)
+            # FAULT HOOK: a replayed counter is accepted (imitates meters that do not check
+            # the invocation counter); the last accepted one stays.
+            fresh = False
         try:
             plain = unprotect(envelope, keys=self._keys, system_title=sender,
                               expected_security_control=sc)
-        except (SecurityError, CodecError) as exc:
+        except SecurityError as exc:
+            if not (self._tolerances.accept_wrong_tag and sc.authentication):
+                self._reject(exc, ExceptionServiceError.DECIPHERING_ERROR)
+            # FAULT HOOK: the tag is not verified (imitates meters that decipher without
+            # checking the authentication tag).
+            plain = open_ignoring_tag(envelope.ciphered_text, security_control=sc, key=key,
+                                      iv=make_iv(sender, ic))
+        except CodecError as exc:
             self._reject(exc, ExceptionServiceError.DECIPHERING_ERROR)
         if not plain:
             self._reject(CodecError("the deciphered APDU is empty", offset=0,
                                     path="plaintext"), ExceptionServiceError.DECIPHERING_ERROR)
-        self._counters.accept(counter_key, ic)
+        if fresh:
+            self._counters.accept(counter_key, ic)
         self._last_received = info
         self._last_received_key = counter_key
         if self._role is Role.CLIENT and plain[0] in RESPONSE_TAGS \
@@ -377,37 +409,19 @@ class Ciphering:
             return data
         try:
             envelope = decode_ciphered(data)
-            if not isinstance(envelope, _Envelope):  # pragma: no cover - tag 0xDF excluded
+            if not isinstance(envelope, Envelope):  # pragma: no cover - tag 0xDF excluded
                 return None
             return unprotect(envelope, keys=self._keys,
                              system_title=self._sender_system_title(envelope))
         except ConformanceError:
             return None
 
-    def _sender_system_title(self, envelope: _Envelope) -> bytes:
-        peer = self._peer_system_title
-        if isinstance(envelope, CipheredApdu):
-            announced = b""
-        elif isinstance(envelope, GeneralCiphering):
-            announced = envelope.originator_system_title
-            recipient = envelope.recipient_system_title
-            if recipient and self._own_system_title and recipient != self._own_system_title:
-                self._reject(SecurityError(
-                    f"general-ciphering addressed to system title {recipient.hex().upper()}, "
-                    f"not to this side ({self._own_system_title.hex().upper()})"),
-                    ExceptionServiceError.DECIPHERING_ERROR)
-        else:
-            announced = envelope.system_title
-        if announced and peer is not None and announced != peer:
-            self._reject(SecurityError(
-                f"the APDU carries system title {announced.hex().upper()}, the peer's is "
-                f"{peer.hex().upper()}"), ExceptionServiceError.DECIPHERING_ERROR)
-        sender = announced or peer
-        if sender is None:
-            self._reject(SecurityError("the peer's system title is unknown: the GCM IV "
-                                       "cannot be built"),
-                         ExceptionServiceError.DECIPHERING_ERROR)
-        return sender
+    def _sender_system_title(self, envelope: Envelope) -> bytes:
+        try:
+            return sender_system_title(envelope, peer=self._peer_system_title,
+                                       own=self._own_system_title)
+        except SecurityError as exc:
+            self._reject(exc, ExceptionServiceError.DECIPHERING_ERROR)
 
     def _reject(self, error: ConformanceError, service_error: ExceptionServiceError,
                 counter: int | None = None) -> NoReturn:
@@ -416,3 +430,4 @@ class Ciphering:
         hint = ExceptionResponse(state_error=ExceptionStateError.SERVICE_NOT_ALLOWED,
                                  service_error=service_error, invocation_counter=counter)
         raise RemoteProtocolError(str(error), response_hint=hint.to_bytes()) from error
+

@@ -98,7 +98,7 @@ class ClientAssociation(Association):
         """The client configuration."""
         return self._config
 
-    def _accepts_xdlms(self) -> bool:
+    def _accepts_xdlms(self, apdu: bytes) -> bool:
         return self._state is AssociationState.HLS_REPLY_PENDING
 
     # -- sending -------------------------------------------------------------------------

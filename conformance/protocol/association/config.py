@@ -24,7 +24,12 @@ from conformance.codec.acse.names import ApplicationContextName, MechanismName
 from conformance.codec.xdlms.enums import ActionResult
 from conformance.codec.xdlms.initiate import DLMS_VERSION, Conformance
 from conformance.errors import SecurityError
-from conformance.protocol.association.policy import CipheringMode, Deviations, SecurityPolicy
+from conformance.protocol.association.policy import (
+    CipheringMode,
+    Deviations,
+    SecurityPolicy,
+    ServerDeviations,
+)
 from conformance.security import (
     SYSTEM_TITLE_LENGTH,
     SecurityKeys,
@@ -266,6 +271,9 @@ class OfferedAssociation(_Settings):
     """The server's signing certificate (DER) sent with mechanism 7, when available."""
     hls_failure_result: ActionResult = ActionResult.OTHER_REASON
     """Result of reply_to_HLS_authentication when f(StoC) is wrong."""
+    server_deviations: ServerDeviations = field(default_factory=ServerDeviations)
+    """Deliberate deviations in what the server accepts and how it answers (the reference
+    meter's faults); none by default."""
 
     def __post_init__(self) -> None:
         owner = "OfferedAssociation"

@@ -93,7 +93,16 @@ def _secret(settings: Settings) -> bytes:
 
 def compute_f(party: Party, exchange: HlsExchange, settings: Settings,
               ciphering: Ciphering) -> bytes:
-    """f(StoC) computed by the client (``party`` CLIENT) or f(CtoS) by the server."""
+    """f(StoC) computed by the client (``party`` CLIENT) or f(CtoS) by the server (with
+    the deviation ``wrong_f``: its last octet's lowest bit flipped)."""
+    f = _compute_f(party, exchange, settings, ciphering)
+    if settings.deviations.wrong_f and f:
+        f = f[:-1] + bytes((f[-1] ^ 0x01,))
+    return f
+
+
+def _compute_f(party: Party, exchange: HlsExchange, settings: Settings,
+               ciphering: Ciphering) -> bytes:
     challenge = exchange.stoc if party is Party.CLIENT else exchange.ctos
     mech = exchange.mechanism
     if mech == MechanismName.HIGH_LEVEL_SECURITY_MD5:

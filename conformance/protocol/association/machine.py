@@ -150,7 +150,7 @@ class Association:
         APDUs of the HLS exchange); the others go to the services layer."""
         if apdu and apdu[0] in ACSE_TAGS:
             return True
-        return self._accepts_xdlms()
+        return self._accepts_xdlms(bytes(apdu))
 
     # -- role specific ---------------------------------------------------------------------
     def _send(self, event: SentEvent) -> bytes:
@@ -159,5 +159,5 @@ class Association:
     def _receive(self, apdu: bytes) -> ReceivedEvent:
         raise NotImplementedError
 
-    def _accepts_xdlms(self) -> bool:
+    def _accepts_xdlms(self, apdu: bytes) -> bool:
         raise NotImplementedError

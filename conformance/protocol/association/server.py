@@ -18,6 +18,9 @@ proposed AND supported; HLS answers authentication-required (14) with StoC, and 
 response read-write-denied, or an exception-response service-not-allowed /
 operation-not-possible); a wrong f(StoC) fails the ACTION with ``hls_failure_result`` and
 leaves the association unauthenticated.
+
+The offer's :class:`~.policy.ServerDeviations` (the reference meter's faults) loosen some of
+these rules, each in one branch marked ``FAULT HOOK``.
 """
 
 from __future__ import annotations
@@ -111,8 +114,25 @@ class ServerAssociation(Association):
         """The client SAP this machine serves."""
         return self._client_sap
 
-    def _accepts_xdlms(self) -> bool:
-        return self._state is not AssociationState.ASSOCIATED
+    def _accepts_xdlms(self, apdu: bytes) -> bool:
+        if self._state is AssociationState.ASSOCIATED:
+            return False
+        if self._state is AssociationState.AUTHENTICATION_PENDING \
+                and self._offered.server_deviations.serve_before_authentication:
+            # FAULT HOOK: only reply_to_HLS_authentication is claimed; the caller serves the
+            # other requests before pass 3 (imitates meters that serve them after the AARE).
+            plain = self._ciphering.peek(apdu)
+            if plain is not None:
+                try:
+                    return is_reply_to_hls(decode_apdu(plain))
+                except CodecError:
+                    return True
+        return True
+
+    def _move(self, primitive: Primitive) -> None:
+        super()._move(primitive)
+        if self._state is AssociationState.ASSOCIATED:
+            self._ciphering.association_established()
 
     def _refuse(self, message: str, hint: bytes | None,
                 cause: BaseException | None = None) -> NoReturn:
@@ -190,6 +210,16 @@ class ServerAssociation(Association):
             return self._ciphering.own_system_title
         return None
 
+    def _announced_title(self) -> bytes | None:
+        """The AARE's responding-AP-title."""
+        title = self._responding_title()
+        announced = self._offered.server_deviations.responding_ap_title
+        if title is not None and announced is not None:
+            # FAULT HOOK: the AP-title is not the system title of the IVs (imitates meters
+            # announcing another system title than the one they cipher with).
+            return announced
+        return title
+
     def _aare_reject(self, diagnostic: AssociateSourceDiagnostic,
                      error: ConfirmedServiceError | None = None, *,
                      cipher_error: bool = False) -> bytes:
@@ -200,7 +230,7 @@ class ServerAssociation(Association):
         return AARE(application_context_name=self._offered.application_context_name,
                     result=AssociationResult.REJECTED_PERMANENT,
                     result_source_diagnostic=diagnostic,
-                    responding_ap_title=self._responding_title(),
+                    responding_ap_title=self._announced_title(),
                     user_information=ui).to_bytes()
 
     def _initiate_response(self, negotiated: NegotiatedParameters) -> bytes:
@@ -244,7 +274,7 @@ class ServerAssociation(Association):
             application_context_name=offered.application_context_name,
             result=AssociationResult.ACCEPTED,
             result_source_diagnostic=(_U.AUTHENTICATION_REQUIRED if offered.hls else _U.NULL),
-            responding_ap_title=self._responding_title(),
+            responding_ap_title=self._announced_title(),
             responding_ae_qualifier=(offered.responding_ae_qualifier
                                      if mech == MechanismName.HIGH_LEVEL_SECURITY_ECDSA
                                      else None),
@@ -298,8 +328,11 @@ class ServerAssociation(Association):
             if not isinstance(parameter, OctetString):
                 raise SecurityError("reply_to_HLS_authentication carries no f(StoC) "
                                     "octet-string")
-            verify_f(Party.CLIENT, parameter.value, exchange, self._offered, self._ciphering,
-                     counter_floor=floor)
+            # FAULT HOOK accept_any_f_stoc: f(StoC) is not verified (imitates meters whose
+            # pass 3 always succeeds).
+            if not self._offered.server_deviations.accept_any_f_stoc:
+                verify_f(Party.CLIENT, parameter.value, exchange, self._offered,
+                         self._ciphering, counter_floor=floor)
         except SecurityError as exc:
             self._move(Primitive.HLS_REPLY_REFUSED)
             hint = self._protected_hint(reply_to_hls_response(
