@@ -121,6 +121,9 @@ class Deviations:
     user_information: bytes | None = None
     """The AARQ user-information octets sent as given (the wrong envelope, or a
     user-information length that does not match: dlms-notes failure 10)."""
+    wrong_f: bool = False
+    """HLS pass 3 carries an f(StoC) with one bit flipped: the meter must refuse it and
+    leave the association unauthenticated (Green Book 9.2.7.4)."""
 
     # -- services (IEC 62056-5-3 9.4.6) ----------------------------------------------------
     get_next_during_gbt: bool = False
@@ -165,7 +168,7 @@ class Deviations:
             security_control=self.security_control, tamper_tag=self.tamper_tag,
             system_title=self.system_title, conformance=self.conformance,
             max_receive_pdu_size=self.max_receive_pdu_size,
-            user_information=self.user_information)
+            user_information=self.user_information, wrong_f=self.wrong_f)
 
     def merged(self, other: Deviations) -> Deviations:
         """``self`` with every deviation ``other`` sets added (``other`` wins)."""

@@ -20,9 +20,15 @@ from conformance.codec.axdr import Array, DoubleLongUnsigned
 from conformance.codec.hdlc import HdlcAddress
 from conformance.codec.obis import ObisCode
 from conformance.codec.xdlms.initiate import Conformance
-from conformance.errors import ConformanceError, LocalProtocolError, TransportTimeout
+from conformance.errors import (
+    ConformanceError,
+    LocalProtocolError,
+    SecurityError,
+    TransportTimeout,
+)
 from conformance.protocol.association import LN_CONFORMANCE, AssociationConfig
 from conformance.protocol.services.config import BlockTransferMode
+from conformance.security import SecuritySuite
 from conformance.transport import Framing
 from tests.client.harness import ENERGY_LN, VALUES, served, settings
 from tests.client.meter import TestMeter
@@ -194,6 +200,20 @@ def test_chosen_challenge_length_and_content() -> None:
         with session.deviating(Deviations(challenge=bytes(range(64)))):
             session.associate()  # 64 octets is the longest allowed
         assert session.associated
+
+
+def test_wrong_f_in_hls_pass_3() -> None:
+    association, offered = settings(M.HIGH_LEVEL_SECURITY_SHA256,
+                                    suite=SecuritySuite.SUITE_1, ciphered=True)
+    with served(association, offered, synchronous=True) as (session, meter):
+        session.connect()
+        with session.deviating(Deviations(wrong_f=True)), \
+                pytest.raises(SecurityError, match="pass 3 refused"):
+            session.associate()
+        assert not session.associated
+    pass3 = session.recorder.apdus(Direction.SENT)[1].info["deciphered"]
+    assert pass3["cosem_method_descriptor"]["method_id"] == 1
+    assert any("pass 3" in error for error in meter.log.errors)
 
 
 def test_forced_invocation_counter_and_security_control() -> None:
