@@ -214,6 +214,10 @@ class Application:
             else:
                 _log.info("%s: association %r accepted, HLS authentication pending",
                           self.where, name)
+                if association.offered.server_deviations.serve_before_authentication:
+                    # FAULT HOOK serve-before-pass3: the machine leaves every request but
+                    # reply_to_HLS_authentication to the services, started now.
+                    self._start_services(association)
             return [answer] if answer else []
         if isinstance(event, ReplyToHlsIndication):
             answer = association.send(ReplyToHlsResponse())

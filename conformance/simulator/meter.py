@@ -73,7 +73,9 @@ from conformance.simulator.cosem import (
 )
 from conformance.simulator.cosem.security_setup import SecurityPolicy as SetupPolicy
 from conformance.simulator.fault_catalogue.link import LinkFault
+from conformance.simulator.fault_catalogue.security import SecurityFault
 from conformance.simulator.faults import FaultSet
+from conformance.simulator.offer_faults import with_faults
 from conformance.simulator.state import CounterState
 from conformance.transport import IdentificationMessage
 
@@ -118,8 +120,9 @@ class Meter:
             plan.addressing.server_logical, plan.addressing.server_physical,
             size=plan.addressing.server_address_size)
         """The meter's HDLC server address."""
-        self.counters = CounterState(plan.name, state_dir=state_dir,
-                                     first=plan.server.invocation_counter)
+        self.counters = CounterState(
+            plan.name, state_dir=state_dir, first=plan.server.invocation_counter,
+            restore=not self._faults.active(SecurityFault.RESET_COUNTERS_ON_RESTART))
         """Invocation counters (persisted with a state directory)."""
         try:
             self.device: LogicalDevice = build_logical_device(
@@ -262,8 +265,8 @@ class Meter:
             setup = next((o for o in self.device if isinstance(o, SecuritySetup)
                           and o.association == assoc.name), None)
         try:
-            return _offer(self.plan, assoc, link if isinstance(link, AssociationLN) else None,
-                          setup)
+            return with_faults(_offer(self.plan, assoc, link if isinstance(link, AssociationLN)
+                                      else None, setup), self._faults)
         except (ValueError, ConformanceError) as exc:
             raise PlanError(f"meter {self.name!r}, association {assoc.name!r}: the meter "
                             f"cannot offer it: {exc}") from None

@@ -19,7 +19,9 @@ change replaces that file atomically (write a temporary file, ``fsync`` it, ``os
 a torn one. A lock file (``<meter>.lock``, ``flock``) keeps a second meter process from using
 the same counters. A state file that cannot be read stops the meter at start-up (reusing
 counters silently would be worse). Without a state directory the counters live in memory and
-are forgotten when the meter stops.
+are forgotten when the meter stops. The fault ``reset-counters-on-restart`` starts a meter
+with ``restore=False``: the state file is written but not read, so the meter forgets its
+counters at every start.
 
 File format (JSON, one object)::
 
@@ -82,11 +84,13 @@ class CounterState:
 
     ``first`` is the meter's first sending counter for a key it has never used (the plan's
     ``server.invocation_counter``); later reservations count up from the last one sent.
+    ``restore=False`` leaves an existing state file unread (the fault
+    ``reset-counters-on-restart``): the counters start afresh and overwrite it.
     Use :meth:`close` (or ``with``) to release the lock file.
     """
 
     def __init__(self, meter_name: str, *, state_dir: str | os.PathLike[str] | None = None,
-                 first: int = 0) -> None:
+                 first: int = 0, restore: bool = True) -> None:
         if not 0 <= first <= MAX_INVOCATION_COUNTER:
             raise ValueError(f"first invocation counter {first} does not fit 4 bytes")
         if not meter_name or any(c in meter_name for c in "/\\\0") or meter_name in (".", ".."):
@@ -110,6 +114,11 @@ class CounterState:
                                      f"{exc.strerror or exc}") from None
             self.path = directory / f"{meter_name}.counters.json"
             self._acquire_lock(directory / f"{meter_name}.lock")
+            if not restore:
+                # FAULT HOOK: the saved counters are not restored (imitates meters whose
+                # invocation counters restart from the initial value after a power cycle).
+                _log.warning("state file %s is not restored: counters start afresh", self.path)
+                return
             try:
                 self._load(self.path)
             except BaseException:

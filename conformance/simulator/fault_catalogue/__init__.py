@@ -7,12 +7,14 @@ module here and name it in :data:`CATALOGUE`.
 
 from __future__ import annotations
 
-from conformance.simulator.fault_catalogue import cosem, link
+from conformance.simulator.fault_catalogue import association, cosem, link, security
 from conformance.simulator.fault_catalogue.spec import FaultLayer, FaultSpec
 
 __all__ = ["CATALOGUE", "FaultLayer", "FaultSpec"]
 
 CATALOGUE: tuple[FaultSpec, ...] = (
     *link.SPECS,
+    *association.SPECS,
+    *security.SPECS,
     *cosem.SPECS,
 )
