@@ -21,7 +21,8 @@ association's ciphering policy is plugged in as an :class:`ApduProtection`::
 Modules: :mod:`.config` (negotiated parameters, protection), :mod:`.events`, :mod:`.table`
 (the transition tables of both roles), :mod:`.rules` (conformance bits per APDU),
 :mod:`.blocks` (service-specific block transfer), :mod:`.gbt` (general block transfer),
-:mod:`.client`, :mod:`.server`.
+:mod:`.client`, :mod:`.server`, :mod:`.deviations` (what a server does wrong on purpose:
+the reference meter's faults, ``ServerServices(..., deviations=ServerDeviations(...))``).
 """
 
 from conformance.protocol.services.client import ClientEvent, ClientServices
@@ -33,6 +34,7 @@ from conformance.protocol.services.config import (
     Role,
     ServicesConfig,
 )
+from conformance.protocol.services.deviations import NO_DEVIATIONS, ServerDeviations
 from conformance.protocol.services.events import (
     Action,
     ActionConfirm,
@@ -72,6 +74,7 @@ from conformance.protocol.services.table import (
 __all__ = [
     "GBT_TRANSITIONS",
     "IDENTITY",
+    "NO_DEVIATIONS",
     "SENDER",
     "TRANSITIONS",
     "Action",
@@ -97,6 +100,7 @@ __all__ = [
     "RequestMissingBlocks",
     "Role",
     "Served",
+    "ServerDeviations",
     "ServerServices",
     "ServiceHandler",
     "ServicePrimitive",

@@ -49,12 +49,17 @@ _MAX_GAP = 0x3F
 class GbtSession:
     """The general block transfer of one side, exchange after exchange."""
 
-    __slots__ = ("_announced", "_peer_window", "_rx_count", "_rx_expected", "_rx_parts",
-                 "_rx_pending", "_tx_acked", "_tx_blocks", "_tx_end", "_tx_highest",
-                 "_tx_next", "_window", "blocks_received", "blocks_sent", "phase")
+    __slots__ = ("_announced", "_burst", "_peer_window", "_rx_count", "_rx_expected",
+                 "_rx_parts", "_rx_pending", "_tx_acked", "_tx_blocks", "_tx_end",
+                 "_tx_highest", "_tx_next", "_window", "blocks_received", "blocks_sent",
+                 "phase")
 
-    def __init__(self, *, window: int) -> None:
+    def __init__(self, *, window: int, burst: int | None = None) -> None:
+        """``window``: the blocks this side receives before it acknowledges. ``burst``
+        is a server deviation (``ServerDeviations.gbt_blocks_per_burst``): blocks sent
+        per burst whatever the peer's window; ``None`` (conformant) follows the window."""
         self._window = window
+        self._burst = burst
         self.phase = GbtPhase.IDLE
         """Where the transfer of the current exchange stands."""
         self._reset()
@@ -127,6 +132,10 @@ class GbtSession:
     def _send_from(self, start: int) -> list[bytes]:
         # One block until the peer has announced its window (0 cannot receive a burst).
         window = max(self._peer_window or 1, 1)
+        if self._burst is not None:
+            # FAULT HOOK: bursts longer than the peer's window (imitates meters that
+            # stream a whole APDU whatever window the client announced).
+            window = self._burst
         stop = min(start + window - 1, self._tx_end)
         out = []
         for number in range(start, stop + 1):

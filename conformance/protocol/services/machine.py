@@ -188,7 +188,7 @@ class ServicesMachine:
                 self._plain_during_gbt(apdu)
             return apdu, False
         block = self._decode_gbt(data)
-        if not self._gbt_granted:
+        if not self._gbt_granted and not self._takes_gbt_not_granted(block):
             raise self._violation(
                 "general-block-transfer APDU although the general-block-transfer "
                 "conformance bit was not negotiated", self._not_granted_hint())
@@ -243,6 +243,11 @@ class ServicesMachine:
 
     def _before_gbt_block(self, block: GeneralBlockTransfer) -> None:
         """A GBT block is about to be processed."""
+
+    def _takes_gbt_not_granted(self, block: GeneralBlockTransfer) -> bool:
+        """Whether ``block`` is processed although general-block-transfer was not
+        negotiated (never, unless a server deviation says so)."""
+        return False
 
     def _undecodable_hint(self, plain: bytes) -> Apdu | None:
         return None

@@ -22,7 +22,6 @@ from conformance.codec.apdu_base import Apdu
 from conformance.codec.xdlms import action as act
 from conformance.codec.xdlms import get
 from conformance.codec.xdlms import set as set_
-from conformance.codec.xdlms.descriptors import DataBlockSA
 from conformance.codec.xdlms.enums import (
     ActionResult,
     DataAccessResult,
@@ -32,7 +31,7 @@ from conformance.codec.xdlms.enums import (
     ServiceClass,
 )
 from conformance.codec.xdlms.gbt import GeneralBlockTransfer
-from conformance.errors import CodecError, LocalProtocolError
+from conformance.errors import CodecError, LocalProtocolError, RemoteProtocolError
 from conformance.protocol.services import rules
 from conformance.protocol.services.blocks import BlockSequence, split_into_blocks
 from conformance.protocol.services.config import (
@@ -42,6 +41,7 @@ from conformance.protocol.services.config import (
     Role,
     ServicesConfig,
 )
+from conformance.protocol.services.deviations import NO_DEVIATIONS, ServerDeviations
 from conformance.protocol.services.events import Notify, RequestMissingBlocks, Served, Transfer
 from conformance.protocol.services.gbt import GbtSession
 from conformance.protocol.services.machine import GBT_CLAUSE, ServicesMachine
@@ -54,6 +54,14 @@ from conformance.protocol.services.server_support import (
     rebuild_request,
     serve,
     undecodable_blocks_hint,
+)
+from conformance.protocol.services.server_transfers import (
+    Incoming,
+    Outgoing,
+    as_continuation,
+    block_of,
+    invoke_of,
+    is_set,
 )
 from conformance.protocol.services.table import GbtPhase, ServicePrimitive, ServicesState
 
@@ -75,50 +83,6 @@ _COMPLETE = (get.GetRequestNormal, get.GetRequestWithList, set_.SetRequestNormal
              set_.SetRequestWithList, act.ActionRequestNormal, act.ActionRequestWithList)
 
 
-class _Incoming:
-    """A long SET / ACTION request coming in blocks."""
-
-    __slots__ = ("head", "sequence")
-
-    def __init__(self, head: Apdu, sequence: BlockSequence) -> None:
-        self.head = head
-        self.sequence = sequence
-
-
-class _Outgoing:
-    """A long GET / ACTION response going out in blocks."""
-
-    __slots__ = ("blocks", "invoke", "sent")
-
-    def __init__(self, invoke: int, blocks: list[Apdu]) -> None:
-        self.invoke = invoke
-        self.blocks = blocks
-        self.sent = 1
-
-
-def _is_set(apdu: Apdu) -> bool:
-    return isinstance(apdu, set_.SetRequest)
-
-
-def _invoke(apdu: Apdu) -> int:
-    value: int = getattr(apdu, "invoke_id_and_priority", 0)
-    return value
-
-
-def _block_of(apdu: Apdu) -> DataBlockSA:
-    """The DataBlock-SA of a SET datablock / ACTION pblock request."""
-    block: DataBlockSA = getattr(apdu, "datablock" if _is_set(apdu) else "pblock")
-    return block
-
-
-def _as_continuation(head: Apdu, block: DataBlockSA) -> Apdu:
-    """A first block seen as the continuation carrying the same block (for its answer)."""
-    if _is_set(head):
-        return set_.SetRequestWithDatablock(invoke_id_and_priority=_invoke(head),
-                                            datablock=block)
-    return act.ActionRequestWithPblock(invoke_id_and_priority=_invoke(head), pblock=block)
-
-
 class ServerServices(ServicesMachine):
     """The server side: ``receive(APDU) -> [Served]`` with the answers in
     :meth:`data_to_send`; ``send(Notify(...))`` pushes a notification."""
@@ -126,11 +90,32 @@ class ServerServices(ServicesMachine):
     role = Role.SERVER
 
     def __init__(self, config: ServicesConfig, handler: ServiceHandler, *,
-                 protection: ApduProtection = IDENTITY) -> None:
+                 protection: ApduProtection = IDENTITY,
+                 deviations: ServerDeviations = NO_DEVIATIONS) -> None:
+        """``deviations``: what this server does wrong on purpose (reference meter
+        faults, :mod:`.deviations`); the default is conformant."""
         super().__init__(config, protection=protection)
+        self._deviations = deviations
+        if deviations.gbt_blocks_per_burst is not None:
+            self._gbt = GbtSession(window=config.gbt_window,
+                                   burst=deviations.gbt_blocks_per_burst)
         self._handler = handler
-        self._incoming: _Incoming | None = None
-        self._outgoing: _Outgoing | None = None
+        self._incoming: Incoming | None = None
+        self._outgoing: Outgoing | None = None
+
+    @property
+    def deviations(self) -> ServerDeviations:
+        """What this server does wrong on purpose (nothing by default)."""
+        return self._deviations
+
+    @property
+    def peer_limit(self) -> int:
+        """The longest APDU this server sends (0: no limit)."""
+        if self._deviations.ignore_client_max_receive_pdu_size:
+            # FAULT HOOK: the client's max receive PDU size is not applied (imitates
+            # meters that never block a response).
+            return 0
+        return super().peer_limit
 
     # -- sending --------------------------------------------------------------------------
     def send(self, event: Notify | RequestMissingBlocks) -> list[bytes]:
@@ -177,7 +162,10 @@ class ServerServices(ServicesMachine):
                 f"the client sent {type(apdu).__name__}, which is not a request this server "
                 "serves", exception(ExceptionStateError.SERVICE_UNKNOWN,
                                     ExceptionServiceError.SERVICE_NOT_SUPPORTED))
-        self._check_granted(apdu, "the client")
+        # FAULT HOOK serve_services_not_granted: served whatever conformance it needs
+        # (imitates meters that ignore the negotiated conformance block).
+        if not self._deviations.serve_services_not_granted:
+            self._check_granted(apdu, "the client")
         return handle(apdu)
 
     def _handler_for(self, apdu: Apdu) -> Callable[[Apdu], list[Served]] | None:
@@ -202,12 +190,12 @@ class ServerServices(ServicesMachine):
     def _on_first_block(self, head: Apdu) -> list[Served]:
         """set-request-with-(list-and-)first-datablock, action-request-with-(list-and-)
         first-pblock."""
-        block = _block_of(head)
+        block = block_of(head)
         what = type(head).__name__
         if block.block_number != 1:
             raise self._violation(
                 f"{what}: block-number {block.block_number} where 1 was expected",
-                continuation_hint(_as_continuation(head, block), DAR.DATA_BLOCK_NUMBER_INVALID,
+                continuation_hint(as_continuation(head, block), DAR.DATA_BLOCK_NUMBER_INVALID,
                                   AR.LONG_ACTION_ABORTED, head))
         sequence = BlockSequence(what)
         sequence.add(1, block.raw_data)
@@ -215,22 +203,22 @@ class ServerServices(ServicesMachine):
             self._new_request(P.REQUEST, head)
             return self._complete_blocks(head, sequence)
         self._new_request(P.REQUEST_FIRST_BLOCK, head)
-        self._incoming = _Incoming(head, sequence)
+        self._incoming = Incoming(head, sequence)
         return self._acknowledge(head, 1)
 
     def _on_block(self, apdu: Apdu) -> list[Served]:
         """set-request-with-datablock / action-request-with-pblock."""
-        block = _block_of(apdu)
+        block = block_of(apdu)
         self._apply(P.REQUEST_LAST_BLOCK if block.last_block else P.REQUEST_BLOCK, apdu)
         incoming = self._incoming
-        if incoming is None or _is_set(incoming.head) != _is_set(apdu):
+        if incoming is None or is_set(incoming.head) != is_set(apdu):
             raise self._violation(f"{type(apdu).__name__} while no such long request is in "
                                   "progress", self._hint_for(apdu))
         head = incoming.head
-        if _invoke(apdu) != _invoke(head):
+        if invoke_of(apdu) != invoke_of(head):
             raise self._violation(
-                f"{type(apdu).__name__} with invoke-id-and-priority 0x{_invoke(apdu):02X} "
-                f"continues the transfer of 0x{_invoke(head):02X}",
+                f"{type(apdu).__name__} with invoke-id-and-priority 0x{invoke_of(apdu):02X} "
+                f"continues the transfer of 0x{invoke_of(head):02X}",
                 continuation_hint(apdu, DAR.LONG_GET_ABORTED, AR.LONG_ACTION_ABORTED, head,
                                   DAR.LONG_SET_ABORTED))
         problem = incoming.sequence.problem(block.block_number)
@@ -252,19 +240,20 @@ class ServerServices(ServicesMachine):
             raise self._violation(f"{type(apdu).__name__} while no such long response is in "
                                   "progress", self._hint_for(apdu))
         number = getattr(apdu, "block_number", 0)
-        if _invoke(apdu) != outgoing.invoke:
+        if invoke_of(apdu) != outgoing.invoke:
             raise self._violation(
-                f"{type(apdu).__name__} with invoke-id-and-priority 0x{_invoke(apdu):02X} "
+                f"{type(apdu).__name__} with invoke-id-and-priority 0x{invoke_of(apdu):02X} "
                 f"continues the response to 0x{outgoing.invoke:02X}",
                 continuation_hint(apdu, DAR.LONG_GET_ABORTED, AR.LONG_ACTION_ABORTED))
-        if number != outgoing.sent:
+        expected = outgoing.expected_number
+        # FAULT HOOK accept_any_next_block_number: a wrong block-number is answered with the
+        # next block (imitates meters that do not check what the client acknowledges).
+        if number != expected and not self._deviations.accept_any_next_block_number:
             raise self._violation(
-                f"{type(apdu).__name__}: block-number {number} where {outgoing.sent} (the "
+                f"{type(apdu).__name__}: block-number {number} where {expected} (the "
                 "last block sent) was expected",
                 continuation_hint(apdu, DAR.DATA_BLOCK_NUMBER_INVALID, AR.LONG_ACTION_ABORTED))
-        block = outgoing.blocks[outgoing.sent]
-        outgoing.sent += 1
-        last = outgoing.sent == len(outgoing.blocks)
+        block, last = outgoing.next_block()
         self._outbox.extend(self._transmit(block))
         self._apply(P.RESPONSE_LAST_BLOCK if last else P.RESPONSE_BLOCK)
         if last:
@@ -279,9 +268,9 @@ class ServerServices(ServicesMachine):
         self._outgoing = None
 
     def _acknowledge(self, head: Apdu, number: int) -> list[Served]:
-        ack: Apdu = (set_.SetResponseDatablock(invoke_id_and_priority=_invoke(head),
-                                               block_number=number) if _is_set(head) else
-                     act.ActionResponseNextPblock(invoke_id_and_priority=_invoke(head),
+        ack: Apdu = (set_.SetResponseDatablock(invoke_id_and_priority=invoke_of(head),
+                                               block_number=number) if is_set(head) else
+                     act.ActionResponseNextPblock(invoke_id_and_priority=invoke_of(head),
                                                   block_number=number))
         self._outbox.extend(self._transmit(ack))
         self._apply(P.REQUEST_BLOCK_ACK)
@@ -317,7 +306,7 @@ class ServerServices(ServicesMachine):
             raise
         self._outbox.extend(out)
         if len(blocks) > 1:
-            self._outgoing = _Outgoing(_invoke(response), blocks)
+            self._outgoing = Outgoing(invoke_of(response), blocks, self._deviations)
         self._apply(P.RESPONSE_FIRST_BLOCK if len(blocks) > 1 else P.RESPONSE)
         return [Served(request=request, response=response, transfer=Transfer(
             request_blocks=request_blocks, response_blocks=len(blocks),
@@ -327,26 +316,60 @@ class ServerServices(ServicesMachine):
         """The APDUs carrying ``answer``, its service-specific blocks ([] for none) and the
         response actually sent (the fallback when nothing else fits)."""
         response = answer.response
-        plain = response.to_bytes()
+        plain = self._deviations.outgoing(response).to_bytes()
         wire = self._protection.protect(plain)
         fits = self._fits(len(wire))
-        if self._gbt.phase is not GbtPhase.IDLE or (not fits and self._prefers_gbt):
+        in_gbt = self._gbt.phase is not GbtPhase.IDLE
+        if in_gbt and not fits and self._deviations.datablocks_after_gbt_request:
+            blocks = self._blocks(answer, len(wire) - len(plain))
+            if blocks is not None:
+                # FAULT HOOK: the exchange leaves general block transfer for service-
+                # specific blocks (imitates meters that mix GBT with GET-next).
+                self._end_exchange()
+                return self._transmit(blocks[0]), blocks, response
+        if in_gbt or (not fits and self._prefers_gbt):
             return self._send_gbt(wire), [], response
         if fits:
             return [wire], [], response
-        blocks = None
-        if answer.raw is not None and answer.block is not None:
-            # The ciphering overhead grows with the APDU: a block has at most this much.
-            blocks = split_into_blocks(answer.raw, self.peer_limit - (len(wire) - len(plain)),
-                                       answer.block)
-        if blocks is not None and not rules.missing(self._config.conformance, blocks[0]):
+        if not self._gbt_granted and self._deviations.gbt_without_conformance:
+            # FAULT HOOK: general block transfer without the conformance bit (imitates
+            # meters that use GBT whatever the client negotiated).
+            self._exchange_gbt = True
+            return self._gbt.send_apdu(wire, self.peer_limit), [], response
+        blocks = self._blocks(answer, len(wire) - len(plain))
+        if blocks is not None:
             return self._transmit(blocks[0]), blocks, response
         if self._gbt_granted:
             return self._send_gbt(wire), [], response
         fallback = answer.fallback or response
         return self._transmit(fallback), [], fallback
 
+    def _blocks(self, answer: Answer, overhead: int) -> list[Apdu] | None:
+        """The service-specific blocks of a long answer as they go on the wire (``None``:
+        it has no block form, or its blocks are not granted). ``overhead``: what the
+        ciphering adds to an APDU (it grows with it: a block has at most this much)."""
+        if answer.raw is None or answer.block is None:
+            return None
+        blocks = split_into_blocks(answer.raw, self.peer_limit - overhead, answer.block)
+        if blocks is None or rules.missing(self._config.conformance, blocks[0]):
+            return None
+        return self._deviations.response_blocks(blocks)
+
+    def _transmit(self, apdu: Apdu) -> list[bytes]:
+        return super()._transmit(self._deviations.outgoing(apdu))
+
     # -- role hooks -------------------------------------------------------------------------
+    def _violation(self, message: str, hint: Apdu | None = None) -> RemoteProtocolError:
+        return super()._violation(message,
+                                  None if hint is None else self._deviations.outgoing(hint))
+
+    def _takes_gbt_not_granted(self, block: GeneralBlockTransfer) -> bool:
+        if not self._deviations.gbt_without_conformance:
+            return False
+        # FAULT HOOK: the client's acknowledgements of blocks sent without the
+        # conformance bit are taken (gbt_without_conformance); nothing else.
+        return not block.block_data and self._gbt.phase in (GbtPhase.SENDING, GbtPhase.SENT)
+
     def _abort(self) -> None:
         super()._abort()
         self._incoming = None
