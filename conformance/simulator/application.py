@@ -58,6 +58,7 @@ from conformance.protocol.services import ServerServices, ServicesConfig
 from conformance.security.keywrap import KeyTransferId
 from conformance.simulator.cosem import AssociationHooks, RequestContext, SecuritySetup
 from conformance.simulator.meter import Meter
+from conformance.simulator.services_faults import services_deviations
 from conformance.simulator.state import AssociationCounters, StateFileError
 
 __all__ = ["Application", "CosemHandler"]
@@ -243,7 +244,8 @@ class Application:
             client_max_receive_pdu_size=negotiated.client_max_receive_pdu_size,
             server_max_receive_pdu_size=negotiated.server_max_receive_pdu_size)
         handler = CosemHandler(self.meter, name, association.ciphering, _Hooks(self.where))
-        self._services = ServerServices(config, handler, protection=association.ciphering)
+        self._services = ServerServices(config, handler, protection=association.ciphering,
+                                        deviations=services_deviations(self.meter.faults))
 
     def _reject_unknown_client(self, apdu: bytes) -> list[bytes]:
         try:

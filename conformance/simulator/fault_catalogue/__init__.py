@@ -7,7 +7,7 @@ module here and name it in :data:`CATALOGUE`.
 
 from __future__ import annotations
 
-from conformance.simulator.fault_catalogue import association, cosem, link, security
+from conformance.simulator.fault_catalogue import association, cosem, link, security, services
 from conformance.simulator.fault_catalogue.spec import FaultLayer, FaultSpec
 
 __all__ = ["CATALOGUE", "FaultLayer", "FaultSpec"]
@@ -16,5 +16,6 @@ CATALOGUE: tuple[FaultSpec, ...] = (
     *link.SPECS,
     *association.SPECS,
     *security.SPECS,
+    *services.SPECS,
     *cosem.SPECS,
 )
