@@ -216,7 +216,8 @@ class Application:
                 _log.info("%s: association %r accepted, HLS authentication pending",
                           self.where, name)
                 if association.offered.server_deviations.serve_before_authentication:
-                    # FAULT HOOK serve-before-pass3: the machine leaves every request but
+                    # FAULT HOOK: requests served before pass 3 (serve-before-pass3; imitates
+                    # meters serving after the AARE): the machine leaves every request but
                     # reply_to_HLS_authentication to the services, started now.
                     self._start_services(association)
             return [answer] if answer else []

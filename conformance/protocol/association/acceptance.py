@@ -115,8 +115,8 @@ def validate_aarq(aarq: AARQ, *, offered: OfferedAssociation, ciphering: Cipheri
     """Check ``aarq`` against what the server offers; ``AarqRefusal`` when it is rejected.
     ``ciphering`` learns the client's system title and dedicated key on the way."""
     tolerances = offered.server_deviations
-    # FAULT HOOK accept_any_application_context: another context is accepted (imitates
-    # meters that ignore the application-context-name).
+    # Unless FAULT HOOK: another application context accepted (imitates meters that
+    # ignore the application-context-name).
     if aarq.application_context_name != offered.application_context_name \
             and not tolerances.accept_any_application_context:
         raise AarqRefusal(f"application context {aarq.application_context_name!r} is not "
@@ -180,8 +180,8 @@ def _check_authentication_value(aarq: AARQ, offered: OfferedAssociation) -> byte
         try:
             verify_password(octets if octets is not None else b"", offered.secret or b"")
         except SecurityError as exc:
-            # FAULT HOOKS: a wrong password accepted, or refused with another diagnostic
-            # than authentication-failure (imitates meters seen doing either).
+            # FAULT HOOK: wrong password accepted, or FAULT HOOK: refused with another
+            # diagnostic than authentication-failure (imitates meters seen doing either).
             if not tolerances.accept_any_password:
                 diagnostic = tolerances.password_failure_diagnostic
                 raise AarqRefusal("LLS password refused", _U.AUTHENTICATION_FAILURE
@@ -236,8 +236,8 @@ def _negotiate(aarq: AARQ, initiate: InitiateRequest, offered: OfferedAssociatio
                            initiate_error(ServiceErrorType.INITIATE, value),
                            cipher_error=ciphered)
 
-    # Green Book 9.4.2.2 / IEC 62056-5-3 9.3.2: the xDLMS-Initiate negotiation. FAULT
-    # HOOKS: a lower DLMS version or PDU size accepted (imitates meters accepting them).
+    # Green Book 9.4.2.2 / IEC 62056-5-3 9.3.2: the xDLMS-Initiate negotiation.
+    # FAULT HOOK: lower DLMS version / PDU size accepted (imitates meters accepting them).
     tolerances = offered.server_deviations
     lowest_version = tolerances.lowest_dlms_version
     lowest_version = DLMS_VERSION if lowest_version is None else lowest_version

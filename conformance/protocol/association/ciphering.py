@@ -332,8 +332,8 @@ class Ciphering:
             return self._decipher(envelope)
         if tag not in NEVER_PROTECTED_TAGS and self.ciphered \
                 and not self._tolerances.accept_plain_requests:
-            # (FAULT HOOK accept_plain_requests: imitates meters that serve plain requests
-            # in a ciphered association.)
+            # Unless FAULT HOOK: plain requests accepted in a ciphered context (imitates
+            # meters that serve plain requests in a ciphered association).
             self._reject(RemoteProtocolError(
                 f"plain APDU (tag 0x{tag:02X}) where the security policy requires "
                 f"{self._settings.security_policy.value}"),

@@ -328,8 +328,8 @@ class ServerAssociation(Association):
             if not isinstance(parameter, OctetString):
                 raise SecurityError("reply_to_HLS_authentication carries no f(StoC) "
                                     "octet-string")
-            # FAULT HOOK accept_any_f_stoc: f(StoC) is not verified (imitates meters whose
-            # pass 3 always succeeds).
+            # Unless FAULT HOOK: f(StoC) not verified (imitates meters whose pass 3 always
+            # succeeds).
             if not self._offered.server_deviations.accept_any_f_stoc:
                 verify_f(Party.CLIENT, parameter.value, exchange, self._offered,
                          self._ciphering, counter_floor=floor)
