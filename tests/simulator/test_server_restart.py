@@ -3,7 +3,6 @@ sends a counter again, and still rejects a client counter it accepted before."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from pathlib import Path
@@ -136,12 +135,10 @@ def test_dedicated_key_counters_start_afresh_each_association(plan: MeterPlan,
                                 dedicated_key=assoc.keys.dedicated.reveal(),
                                 ciphering_mode=CipheringMode.DEDICATED)
     client = MemoryCounterStore()
-    # The meter's EK counters start at 100 so that none equals a dedicated-key counter:
-    # the client association machine refuses an HLS-GMAC f(CtoS) whose counter equals the
-    # one of the ded- APDU carrying it, although the keys differ (reported upstream).
-    offset = dataclasses.replace(plan, server=dataclasses.replace(plan.server,
-                                                                   invocation_counter=100))
-    with start_meter(offset, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running:
+    # The plan's EK counters start at 0: the f(CtoS) of the first association carries EK
+    # counter 1, and so does the ded-action-response carrying it with the dedicated key --
+    # equal numbers of different keys, which the client accepts (counters per key).
+    with start_meter(plan, listen=["tcp://127.0.0.1:0"], state_dir=tmp_path) as running:
         for _ in range(2):
             with open_transport(running.endpoints[0]) as transport:
                 link = WrapperClient(transport, client_sap=2, server_wport=1)
