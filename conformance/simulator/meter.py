@@ -27,8 +27,12 @@ through the Security setup object (``key_transfer``, ``key_agreement``,
   the client's from ``client_system_title``.
 
 The invocation counter objects 0.0.43.1.x.255 show the last counter the meter accepted
-from that association's client with EK (0 before the first): its next counter must be
-greater (dlms-notes failure 2).
+from that association's client with its current EK (0 before the first, and again after
+key_transfer replaced EK: counters belong to keys): its next counter must be greater
+(dlms-notes failure 2).
+
+Association and security faults are applied to the offer by
+:func:`~conformance.simulator.offer_faults.with_faults`.
 """
 
 from __future__ import annotations
