@@ -43,6 +43,7 @@ from conformance.codec.xdlms.initiate import Conformance
 from conformance.codec.xdlms.notification import DataNotification, EventNotificationRequest
 from conformance.errors import RemoteProtocolError, SecurityError
 from conformance.protocol.services import (
+    IDENTITY,
     Action,
     ActionConfirm,
     ActionWithList,
@@ -219,7 +220,7 @@ def machines(cfg: ServicesConfig | None = None, *, client_cfg: ServicesConfig | 
     client = ClientServices(client_cfg or cfg,
                             **({"protection": FakeCiphering()} if ciphered else {}))
     server = ServerServices(server_cfg or cfg, model,
-                            **({"protection": FakeCiphering()} if ciphered else {}))
+                            protection=FakeCiphering() if ciphered else IDENTITY)
     return Wire(client, server, **wire), model
 
 
