@@ -395,11 +395,21 @@ def test_ignore_gbt_window() -> None:
     assert [a.block_number_ack for a in acks] == [1, 2, 3, 4]
 
     assert isinstance(error, RemoteProtocolError) and "window is 1" in str(error)
-    blocks = [_gbt(a) for a in _received(faulty, 1)]
+    blocks = [_gbt(a) for a in _received(faulty, 1)[:2]]  # the client stopped at the 2nd
+    assert [(b.block_number, b.streaming) for b in blocks] == [(1, True), (2, True)]
+    assert len(_sent(faulty)) == 2  # AARQ and request: no acknowledgement in between
+
+    with meter(F.IGNORE_GBT_WINDOW) as url, raw(url, WITH_GBT) as client:
+        # A client that never acknowledges gets the whole response in one burst.
+        client.send(GeneralBlockTransfer(last_block=True, streaming=False, window=1,
+                                         block_number=1, block_number_ack=0,
+                                         block_data=GET_OBJECT_LIST.to_bytes()))
+        blocks = [_gbt(client.receive()) for _ in range(5)]
     assert [(b.block_number, b.streaming, b.last_block) for b in blocks] == [
         (1, True, False), (2, True, False), (3, True, False), (4, True, False),
         (5, False, True)]
-    assert len(_sent(faulty)) == 2  # AARQ and request: the five came unacknowledged
+    assert decode_apdu(b"".join(b.block_data for b in blocks)) == GetResponseNormal(
+        invoke_id_and_priority=0xC1, result=value)
 
 
 @pytest.mark.parametrize("fault", [f for f in ServicesFault if f is not F.WRONG_INVOKE_ID])
