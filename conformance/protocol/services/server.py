@@ -12,6 +12,8 @@ blocking on its side, and pushes notifications.
   APDU to transmit in answer (protected as the association requires), as listed in
   :mod:`.server_support`; the exchange is then over (state IDLE). A protection policy that
   refuses an APDU raises its own ``RemoteProtocolError`` with its hint.
+- A reference meter imitating a faulty one gives :class:`~.deviations.ServerDeviations`;
+  each is one branch marked ``FAULT HOOK`` (none by default).
 """
 
 from __future__ import annotations
