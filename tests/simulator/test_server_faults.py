@@ -54,7 +54,7 @@ def test_fault_set_lookup() -> None:
 def test_unknown_names_are_errors_not_silence() -> None:
     with pytest.raises(UnknownFaultError, match="unknown fault 'clock-ignore-set'"):
         FaultSet(["clock-ignore-set"])
-    with pytest.raises(KeyError, match="known: .*wrong-attribute-type"):
+    with pytest.raises(KeyError, match=r"known: .*wrong-attribute-type"):
         FaultSet().active("typo")
 
 
