@@ -19,6 +19,16 @@ Entries (:class:`TraceEntry`), one per:
   the recorder has the keys (``plaintext`` hex and ``deciphered`` view);
 * ``note``: what the session did or concluded (connect, negotiated parameters, timeouts).
 
+Growth is bounded per exchange: the session brackets each exchange (connect, association,
+a service call with its block transfers, release, disconnect, a raw send) with
+:meth:`TraceRecorder.begin_exchange` / :meth:`TraceRecorder.end_exchange`, and once an
+exchange has produced ``exchange_limit`` entries the following ones are not stored (a
+runaway meter repeating the same segment can send thousands of frames a second until the
+session's exchange deadline ends it). The streams are still followed, so frames, APDUs and
+masking stay right after the gap; a note marks where the recording stopped and another,
+at the end of the exchange, counts what was left out by kind. :meth:`frames_seen` counts
+every frame, recorded or not.
+
 Secrets are never written: keys are only held to decipher; LLS passwords (AARQ
 calling-authentication-value) and dedicated keys (InitiateRequest) are replaced by ``**``
 per octet in every hex field -- located precisely where the decoder found them, even when
@@ -30,19 +40,26 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
 
+from conformance.client._masking import (
+    MIN_SECRET,
+    map_to_stream,
+    mask_string,
+    mask_view,
+    masked_hex,
+    ranges_of,
+)
 from conformance.client._streams import FrameStream, Span, StreamItem
 from conformance.client._view import ApduDecoder
 from conformance.security import SecurityKeys
 from conformance.transport import Framing
 
-__all__ = ["Direction", "EntryKind", "TraceEntry", "TraceRecorder"]
+__all__ = ["DEFAULT_EXCHANGE_LIMIT", "Direction", "EntryKind", "TraceEntry", "TraceRecorder"]
 
 
 class Direction(enum.Enum):
@@ -99,25 +116,10 @@ class TraceEntry:
     """APDU entries: ranges of ``plaintext`` holding a secret."""
 
 
-_HEX = re.compile(r"(?:[0-9A-F]{2})+")
-_MIN_SECRET = 4  # shorter secrets are masked only where the decoder located them
-
-
-def _ranges_of(data: bytes, needle: bytes) -> list[tuple[int, int]]:
-    out = []
-    start = data.find(needle)
-    while needle and start >= 0:
-        out.append((start, start + len(needle)))
-        start = data.find(needle, start + 1)
-    return out
-
-
-def _masked_hex(data: bytes, ranges: Iterable[tuple[int, int]]) -> str:
-    hidden = bytearray(len(data))
-    for start, end in ranges:
-        for i in range(max(start, 0), min(end, len(data))):
-            hidden[i] = 1
-    return "".join("**" if hidden[i] else f"{b:02X}" for i, b in enumerate(data))
+DEFAULT_EXCHANGE_LIMIT = 50_000
+"""Entries recorded per exchange by default: far above a legitimate exchange (a 60 kB
+profile in 128-octet HDLC segments makes about 2,000), small enough to keep a runaway's
+trace to tens of megabytes."""
 
 
 class TraceRecorder:
@@ -126,11 +128,20 @@ class TraceRecorder:
 
     def __init__(self, *, framing: Framing | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 secrets: Iterable[bytes] = ()) -> None:
+                 secrets: Iterable[bytes] = (),
+                 exchange_limit: int | None = DEFAULT_EXCHANGE_LIMIT) -> None:
         """``framing`` splits the streams into frames (``None``: bytes only); ``secrets``
-        (passwords, keys) are masked wherever their octets appear."""
+        (passwords, keys) are masked wherever their octets appear; ``exchange_limit``:
+        entries recorded per exchange (``None``: no limit; see the module docstring)."""
+        if exchange_limit is not None and (isinstance(exchange_limit, bool)
+                                           or exchange_limit < 1):
+            raise ValueError(f"exchange_limit must be a positive number of entries or None, "
+                             f"got {exchange_limit!r}")
         self._clock = clock
         self._entries: list[TraceEntry] = []
+        self._exchange_limit = exchange_limit
+        self._exchange: _ExchangeTally | None = None
+        self._frames_seen: dict[Direction, int] = dict.fromkeys(Direction, 0)
         self._secrets: set[bytes] = {bytes(s) for s in secrets if s}
         self._decoder = ApduDecoder()
         self._framing = framing
@@ -139,6 +150,11 @@ class TraceRecorder:
         self._stream_masks: dict[Direction, list[tuple[int, int]]] = {d: [] for d in Direction}
 
     # -- configuration -------------------------------------------------------------------
+    @property
+    def exchange_limit(self) -> int | None:
+        """Entries recorded per exchange (``None``: no limit)."""
+        return self._exchange_limit
+
     @property
     def framing(self) -> Framing | None:
         """The framing the streams are split with."""
@@ -186,6 +202,37 @@ class TraceRecorder:
         and free of secrets."""
         self._append(kind=EntryKind.NOTE, text=text, info=dict(details))
 
+    # -- exchanges -----------------------------------------------------------------------
+    def begin_exchange(self, what: str) -> None:
+        """An exchange named ``what`` starts: at most ``exchange_limit`` entries are
+        recorded until :meth:`end_exchange`. Nested calls belong to the outer exchange."""
+        if self._exchange is not None:
+            self._exchange.depth += 1
+            return
+        self._exchange = _ExchangeTally(what=what, start=len(self._entries))
+
+    def end_exchange(self) -> None:
+        """The exchange is over: a note counts the entries left out, if any."""
+        tally = self._exchange
+        if tally is None:
+            return
+        if tally.depth:
+            tally.depth -= 1
+            return
+        self._exchange = None
+        if tally.omitted:
+            self._store(kind=EntryKind.NOTE, info={
+                "omitted": dict(tally.omitted), "limit": self._exchange_limit,
+                "frames_received": tally.frames[Direction.RECEIVED],
+                "frames_sent": tally.frames[Direction.SENT]},
+                text=f"trace limit: {sum(tally.omitted.values())} entries of {tally.what} "
+                     f"not recorded ({self._exchange_limit} per exchange)")
+
+    def frames_seen(self, direction: Direction) -> int:
+        """Frames (HDLC frames, WPDUs) found in ``direction`` so far, recorded or left out
+        by the exchange limit."""
+        return self._frames_seen[direction]
+
     def _record(self, direction: Direction, data: bytes, framed: bool) -> None:
         if not data:
             return
@@ -203,7 +250,11 @@ class TraceRecorder:
 
     def _add_items(self, direction: Direction, items: Iterable[StreamItem]) -> None:
         for item in items:
-            if item.kind is EntryKind.APDU.value:
+            if item.kind == EntryKind.FRAME.value:
+                self._frames_seen[direction] += 1
+                if self._exchange is not None:
+                    self._exchange.frames[direction] += 1
+            if item.kind == EntryKind.APDU.value:
                 self._add_apdu(direction, item)
             else:
                 self._append(kind=EntryKind(item.kind), direction=direction, layer=item.layer,
@@ -215,14 +266,14 @@ class TraceRecorder:
         masked: list[tuple[int, int]] = []
         masked_plain: list[tuple[int, int]] = []
         for prefix, secret in decoded.secrets:
-            for start, end in _ranges_of(item.data, prefix + secret):
+            for start, end in ranges_of(item.data, prefix + secret):
                 masked.append((start + len(prefix), end))
             if decoded.plaintext is not None:
-                for start, end in _ranges_of(decoded.plaintext, prefix + secret):
+                for start, end in ranges_of(decoded.plaintext, prefix + secret):
                     masked_plain.append((start + len(prefix), end))
             self._mask_in_view(info, secret)
         for start, end in masked:
-            self._stream_masks[direction].extend(_map_to_stream(item.spans, start, end))
+            self._stream_masks[direction].extend(map_to_stream(item.spans, start, end))
         if decoded.plaintext is not None:
             info["plaintext"] = decoded.plaintext.hex().upper()
         self._append(kind=EntryKind.APDU, direction=direction, layer=item.layer,
@@ -238,17 +289,30 @@ class TraceRecorder:
         if isinstance(view, dict):
             for key, value in view.items():
                 if isinstance(value, str):
-                    view[key] = _mask_string(value, {secret}, minimum=1)
+                    view[key] = mask_string(value, {secret}, minimum=1)
                 else:
                     self._mask_in_view(value, secret)
         elif isinstance(view, list):
             for i, value in enumerate(view):
                 if isinstance(value, str):
-                    view[i] = _mask_string(value, {secret}, minimum=1)
+                    view[i] = mask_string(value, {secret}, minimum=1)
                 else:
                     self._mask_in_view(value, secret)
 
     def _append(self, **fields: Any) -> None:
+        tally, limit = self._exchange, self._exchange_limit
+        if tally is not None and limit is not None and (
+                tally.omitted or len(self._entries) - tally.start >= limit):
+            if not tally.omitted:
+                self._store(kind=EntryKind.NOTE, info={"limit": limit},
+                            text=f"trace limit: {tally.what} has {limit} entries; the "
+                                 "following ones are not recorded until it ends")
+            kind: EntryKind = fields["kind"]
+            tally.omitted[kind.value] = tally.omitted.get(kind.value, 0) + 1
+            return
+        self._store(**fields)
+
+    def _store(self, **fields: Any) -> None:
         self._entries.append(TraceEntry(seq=len(self._entries), time=self._clock(), **fields))
 
     # -- reading -------------------------------------------------------------------------
@@ -295,7 +359,7 @@ class TraceRecorder:
                                "kind": e.kind.value}
         if e.kind is EntryKind.NOTE:
             out["text"] = e.text
-            out.update(_mask_view(e.info, self._secrets))
+            out.update(mask_view(e.info, self._secrets))
             return out
         out["direction"] = e.direction.value if e.direction is not None else None
         out["layer"] = e.layer
@@ -307,41 +371,23 @@ class TraceRecorder:
             ranges += [(max(s, e.offset) - e.offset, min(t, end) - e.offset)
                        for s, t in self._stream_masks[e.direction] if s < end and t > e.offset]
         ranges += self._secret_ranges(e.data)
-        out["hex"] = _masked_hex(e.data, ranges)
-        out.update(_mask_view(e.info, self._secrets))
+        out["hex"] = masked_hex(e.data, ranges)
+        out.update(mask_view(e.info, self._secrets))
         if e.plaintext is not None:
-            out["plaintext"] = _masked_hex(
+            out["plaintext"] = masked_hex(
                 e.plaintext, [*e.masked_plaintext, *self._secret_ranges(e.plaintext)])
         return out
 
     def _secret_ranges(self, data: bytes) -> list[tuple[int, int]]:
-        return [r for s in self._secrets if len(s) >= _MIN_SECRET for r in _ranges_of(data, s)]
+        return [r for s in self._secrets if len(s) >= MIN_SECRET for r in ranges_of(data, s)]
 
 
-def _map_to_stream(spans: Iterable[Span], start: int, end: int) -> list[tuple[int, int]]:
-    """Stream ranges of the APDU octets ``start .. end`` (the APDU may be split over
-    several frames)."""
-    out = []
-    for apdu_at, stream_at, length in spans:
-        s, t = max(start, apdu_at), min(end, apdu_at + length)
-        if s < t:
-            out.append((stream_at + s - apdu_at, stream_at + t - apdu_at))
-    return out
+@dataclass(slots=True, kw_only=True)
+class _ExchangeTally:
+    """The exchange being recorded: where its entries start, what was left out."""
 
-
-def _mask_string(value: str, secrets: Iterable[bytes], *, minimum: int = _MIN_SECRET) -> str:
-    if not _HEX.fullmatch(value):
-        return value
-    data = bytes.fromhex(value)
-    ranges = [r for s in secrets if len(s) >= minimum for r in _ranges_of(data, s)]
-    return _masked_hex(data, ranges) if ranges else value
-
-
-def _mask_view(view: Any, secrets: set[bytes]) -> Any:
-    if isinstance(view, Mapping):
-        return {k: _mask_view(v, secrets) for k, v in view.items()}
-    if isinstance(view, list | tuple):
-        return [_mask_view(v, secrets) for v in view]
-    if isinstance(view, str) and secrets:
-        return _mask_string(view, secrets)
-    return view
+    what: str
+    start: int
+    depth: int = 0
+    omitted: dict[str, int] = field(default_factory=dict)
+    frames: dict[Direction, int] = field(default_factory=lambda: dict.fromkeys(Direction, 0))
