@@ -3,17 +3,23 @@ recorded in the trace, with the session's clock.
 
 Reads are bounded by the caller (a deadline from the clock); a read that finds nothing in
 time returns ``b""`` instead of raising, so the caller can let the protocol machines'
-timers run and decide which exchange timed out. :class:`RecordingLine` gives the mode E
-sign-on (which does its own reads) a line whose octets are recorded as well.
+timers run and decide which exchange timed out. :meth:`SessionIO.exchange_scope` runs one
+exchange under its :class:`~conformance.client._deadline.ExchangeClock` (response timeout
+from the last progress, overall deadline; the trace recorder's per-exchange limit);
+:meth:`SessionIO.wait_end` is where every wait learns how long it may last.
+:class:`RecordingLine` gives the mode E sign-on (which does its own reads) a line whose
+octets are recorded as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
+from conformance.client._deadline import ExchangeClock
 from conformance.client.config import ModeESignOn
 from conformance.client.trace import TraceRecorder
-from conformance.errors import RemoteProtocolError, TransportTimeout
+from conformance.errors import LocalProtocolError, RemoteProtocolError, TransportTimeout
 from conformance.transport import (
     ConnectionClosed,
     LineSettings,
@@ -39,6 +45,55 @@ class SessionIO:
         self.clock = clock
         self.where = where
         """How messages name the meter."""
+        self.exchange: ExchangeClock | None = None
+        """The exchange running (``None`` between exchanges)."""
+
+    @contextlib.contextmanager
+    def exchange_scope(self, what: str, limit: float) -> Iterator[ExchangeClock]:
+        """Run one exchange named ``what`` with an overall deadline of ``limit`` seconds
+        (and the recorder's per-exchange limit). Inside an exchange already running, the
+        running one continues (a link operation inside a service call)."""
+        if self.exchange is not None:
+            yield self.exchange
+            return
+        clock = ExchangeClock(what, now=self.clock(), limit=limit, recorder=self.recorder)
+        self.exchange = clock
+        self.recorder.begin_exchange(what)
+        try:
+            yield clock
+        finally:
+            self.exchange = None
+            self.recorder.end_exchange()
+
+    def _running(self) -> ExchangeClock:
+        if self.exchange is None:  # the links open a scope around every wait
+            raise LocalProtocolError("no exchange is running (SessionIO.exchange_scope)")
+        return self.exchange
+
+    def progress(self) -> None:
+        """The running exchange made real progress now: its response timeout restarts."""
+        if self.exchange is not None:
+            self.exchange.progress(self.clock())
+
+    def check_deadline(self) -> None:
+        """TransportTimeout when the running exchange is past its overall deadline."""
+        clock, now = self._running(), self.clock()
+        if now >= clock.deadline:
+            raise clock.expired_error(now, self.where)
+
+    def wait_end(self, what: str, timeout: float) -> float:
+        """When the current wait for ``what`` ends: the response timeout ``timeout`` after
+        the exchange's last progress, or its overall deadline if that comes first. Raises
+        the TransportTimeout of the limit reached when that time has come."""
+        clock, now = self._running(), self.clock()
+        response_end = clock.response_deadline(timeout)
+        if clock.deadline < response_end:
+            if now >= clock.deadline:
+                raise clock.expired_error(now, self.where)
+            return clock.deadline
+        if now >= response_end:
+            raise self.timeout_error(what, timeout)
+        return response_end
 
     def write(self, data: bytes) -> None:
         """Send ``data`` (nothing for empty data); recorded before it leaves."""

@@ -5,13 +5,19 @@ machine (IEC 62056-47), behind one small interface: ``connect()``, ``send_apdu()
 This is where the session's loop lives: it feeds received octets to the machine with the
 clock, sends the machine's automatic answers (RR polls for the next segments), runs the
 machine's timers at ``next_deadline()`` and bounds every wait. A wait ends with a
-:class:`~conformance.errors.TransportTimeout` naming the exchange when the meter stays
-silent for the response timeout (progress restarts it: a long segmented answer may take
-longer as a whole).
+:class:`~conformance.errors.TransportTimeout` naming the exchange when the exchange makes
+no progress for the response timeout, or when it passes its overall deadline
+(:mod:`conformance.client._deadline`). Link-level progress is reported here: a new HDLC
+segment accepted (V(R) moved while the APDU is still incomplete) or our frames
+acknowledged (V(S) moved, or nothing left to send). A repeated segment, an RR/RNR, a
+discarded frame or octets that complete nothing are no progress. A complete APDU is
+judged by its reader (the services or association machine), since only it knows whether
+it is new (a repeated GBT block comes in new I frames).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import deque
 from collections.abc import Callable
@@ -92,8 +98,15 @@ class HdlcLink:
         """True in NRM with both stations in step."""
         return self.machine.state is HdlcState.NRM and not self.out_of_step
 
+    def _scope(self, what: str) -> contextlib.AbstractContextManager[object]:
+        return self._io.exchange_scope(what, self._config.timeouts.exchange)
+
     def connect(self) -> None:
         """SNRM with the configured proposal; UA expected (DM: refused)."""
+        with self._scope("connect (SNRM/UA)"):
+            self._connect()
+
+    def _connect(self) -> None:
         io = self._io
         io.recorder.note("HDLC: SNRM", client=self._config.client_sap,
                          server=str(self._config.server_address))
@@ -131,16 +144,19 @@ class HdlcLink:
         sends only while it holds the right to)."""
         machine = self.machine
         if machine.awaiting_response or machine.transfer_pending:
-            self._wait("the acknowledgement (RR) of the previous I frames", (),
-                       ready=lambda: not (machine.awaiting_response
-                                          or machine.transfer_pending))
+            what = "the acknowledgement (RR) of the previous I frames"
+            with self._scope(what):
+                self._wait(what, (), ready=lambda: not (machine.awaiting_response
+                                                        or machine.transfer_pending))
         self._io.write(machine.send(Data(apdu=apdu), now=self._io.clock()))
 
     def receive_apdu(self, what: str) -> bytes:
         """The next APDU from the meter (segments fetched automatically)."""
-        if self._inbox:
-            return self._inbox.popleft()
-        event = self._wait(what, (Data,))
+        with self._scope(what):
+            if self._inbox:
+                self._guarded(self._io.check_deadline)
+                return self._inbox.popleft()
+            event = self._wait(what, (Data,))
         if event is None:  # pragma: no cover - no readiness condition given
             raise RemoteProtocolError(f"{self._io.where}: no APDU ({what})")
         return self._unpack(event)
@@ -156,8 +172,9 @@ class HdlcLink:
             return
         self._give_up_poll()
         io = self._io
-        io.write(self.machine.send(Disconnect(), now=io.clock()))
-        event = self._wait("UA to DISC", (Disconnected,))
+        with self._scope("disconnect (DISC/UA)"):
+            io.write(self.machine.send(Disconnect(), now=io.clock()))
+            event = self._wait("UA to DISC", (Disconnected,))
         self.connection = None
         io.recorder.note("HDLC: link released",
                          reason=event.reason.value if event is not None else None)
@@ -168,23 +185,32 @@ class HdlcLink:
         ``ready()`` holds while no input is pending (``None`` returned; APDUs received
         meanwhile are kept for :meth:`receive_apdu`). A failed wait leaves the link out
         of step."""
+        return self._guarded(lambda: self._run(what, wanted, ready))
+
+    def _guarded(self, step: Callable[[], E]) -> E:
+        """``step()``; when it fails, the link is out of step."""
         try:
-            return self._run(what, wanted, ready)
+            return step()
         except BaseException:
             self.out_of_step = True
             raise
+
+    def _position(self) -> tuple[int, int, bool]:
+        """What only real progress moves: V(R), V(S) and whether a transfer is pending
+        (a repeated segment, an RR or RNR leaves all three as they were)."""
+        m = self.machine
+        return m.receive_sequence, m.send_sequence, m.transfer_pending
 
     def _run(self, what: str, wanted: tuple[type[E], ...],
              ready: Callable[[], bool] | None) -> E | None:
         io, machine = self._io, self.machine
         timeout = self._config.timeouts.response
-        deadline = io.clock() + timeout
         # NRM: the meter sends only when polled. When an APDU is awaited and the meter has
         # answered every poll (the turn is ours, nothing is pending), poll it again with
         # RR, at most once per inter-frame time (e.g. the next GBT blocks of a window).
         wants_data = Data in wanted
         polled = False
-        last_data: float | None = None
+        mark = self._position()
         while True:
             try:
                 event: HdlcMachineEvent = machine.next_event()
@@ -197,20 +223,20 @@ class HdlcLink:
                 return event
             if ready is not None and isinstance(event, Data):
                 self._inbox.append(self._unpack(event))
+                mark = self._position()  # a whole APDU: its reader judges whether it is new
                 continue
+            position = self._position()
+            if position != mark:  # a new segment accepted, or our frames acknowledged
+                mark = position
+                io.progress()
             if event is not NEED_DATA:
                 self._unwanted(event, what, timeout)
                 continue
             if ready is not None and ready():
+                io.progress()  # the meter acknowledged every frame sent
                 return None
-            if last_data is not None and machine.transfer_pending:
-                # Segments keep arriving: the wait restarts with each (a long answer may
-                # take longer as a whole; answers to idle polls are no progress).
-                deadline = max(deadline, last_data + timeout)
+            until = io.wait_end(what, timeout)
             now = io.clock()
-            if now >= deadline:
-                raise io.timeout_error(what, timeout)
-            until = deadline
             if wants_data and not machine.awaiting_response and not machine.transfer_pending:
                 if not polled:
                     io.write(machine.send(Poll(), now=now))
@@ -225,7 +251,6 @@ class HdlcLink:
             now = io.clock()
             if data:
                 machine.receive_data(data, now=now)
-                last_data = now
             else:
                 machine.handle_timer(now)
                 io.write(machine.data_to_send())
@@ -295,10 +320,17 @@ class WrapperLink:
         self._io.write(self.machine.send(w.Data(apdu=apdu)))
 
     def receive_apdu(self, what: str) -> bytes:
-        """The APDU of the next WPDU for this client."""
+        """The APDU of the next WPDU for this client. Octets that complete no WPDU for
+        this client are no progress: the response timeout keeps running (a peer trickling
+        octets is stopped by it), and the APDU's reader judges whether it is new."""
+        io = self._io
+        with io.exchange_scope(what, self._config.timeouts.exchange):
+            io.check_deadline()
+            return self._receive(what)
+
+    def _receive(self, what: str) -> bytes:
         io, machine = self._io, self.machine
         timeout = self._config.timeouts.response
-        deadline = io.clock() + timeout
         while True:
             try:
                 event = machine.next_event()
@@ -314,14 +346,11 @@ class WrapperLink:
             if isinstance(event, w.ConnectionClosed):
                 raise ConnectionClosed(f"{io.where}: the connection closed while waiting "
                                        f"for {what}")
-            now = io.clock()
-            if now >= deadline:
-                raise io.timeout_error(what, timeout)
+            until = io.wait_end(what, timeout)
             try:
-                data = io.read(deadline - now, what)
+                data = io.read(until - io.clock(), what)
             except ConnectionClosed:
                 machine.receive_eof()
                 continue
             if data:
                 machine.receive_data(data)
-                deadline = io.clock() + timeout

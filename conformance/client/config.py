@@ -25,6 +25,7 @@ from conformance.transport.iec21 import SevenBitMode
 from conformance.transport.mode_e import IDENTIFICATION_TIMEOUT, SWITCH_DELAY
 
 __all__ = [
+    "DEFAULT_EXCHANGE_TIMEOUT",
     "PUBLIC_CLIENT_SAP",
     "CounterRead",
     "Framing",
@@ -46,20 +47,36 @@ def _positive(owner: str, name: str, value: float | None, *, optional: bool = Fa
         raise ValueError(f"{owner}.{name} must be a positive number of seconds, got {value!r}")
 
 
+DEFAULT_EXCHANGE_TIMEOUT = 30.0
+"""Default of :attr:`Timeouts.exchange`, in seconds."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Timeouts:
     """How long the session waits, in seconds of the session's clock."""
 
     response: float = 5.0
-    """Longest wait for the answer to one request: UA to SNRM or DISC, AARE, RLRE, the
-    response (or next block, or segment) of a service request, an answer to ``send_raw``."""
+    """Longest time an exchange may go without progress: the wait for UA to SNRM or DISC,
+    the AARE, the RLRE, the response (or next block, or segment) of a service request, an
+    answer to ``send_raw``. Only real progress restarts it: a new HDLC segment, the
+    acknowledgement of our frames, a new APDU or block; never a repeated segment or block,
+    an RR/RNR, a notification or octets that complete nothing."""
     inter_frame: float = 0.5
     """A frame left incomplete this long after its last octets arrived is dropped (the
     HDLC inter-octet timeout)."""
+    exchange: float = DEFAULT_EXCHANGE_TIMEOUT
+    """Overall deadline of one exchange from its start, progress or not: connect
+    (SNRM/UA), the association (AARQ/AARE and HLS passes 3 and 4), one GET/SET/ACTION with
+    all its blocks (service-specific or general block transfer), the release (RLRQ/RLRE),
+    disconnect (DISC/UA). It stops a meter that never ends a transfer (GBT blocks or
+    datablocks without last-block) with a TransportTimeout naming the exchange, how long
+    it ran and how many frames it saw; the HDLC link is then out of step. Raise it for
+    very long transfers on slow lines (a 60 kB profile at 9600 baud takes about 70 s)."""
 
     def __post_init__(self) -> None:
         _positive("Timeouts", "response", self.response)
         _positive("Timeouts", "inter_frame", self.inter_frame)
+        _positive("Timeouts", "exchange", self.exchange)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

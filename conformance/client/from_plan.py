@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from conformance.client.config import (
+    DEFAULT_EXCHANGE_TIMEOUT,
     CounterRead,
     HdlcSettings,
     ModeESignOn,
@@ -187,6 +188,15 @@ def _counter_source(meter: MeterPlan, assoc: Association) -> CounterRead | int |
     return src.initial
 
 
+def _timeouts(response: float, inter_frame: float) -> Timeouts:
+    """The plan's timeouts. The plan has no overall exchange deadline (its ``inactivity``
+    is the meter's HDLC inactivity timeout, another thing): the default is kept, raised to
+    the plan's response timeout when that is longer, so that one slow answer still gets
+    its whole response timeout."""
+    return Timeouts(response=response, inter_frame=inter_frame,
+                    exchange=max(DEFAULT_EXCHANGE_TIMEOUT, response))
+
+
 def session_config(meter: MeterPlan, association: str, *,
                    transport: str | Transport | None = None,
                    deviations: Deviations | None = None,
@@ -230,8 +240,7 @@ def session_config(meter: MeterPlan, association: str, *,
                                            challenge_source=challenge_source),
             invocation_counter=_counter_source(meter, assoc),
             mode_e=mode_e,
-            timeouts=Timeouts(response=plan_timeouts.response,
-                              inter_frame=plan_timeouts.inter_frame),
+            timeouts=_timeouts(plan_timeouts.response, plan_timeouts.inter_frame),
             deviations=deviations or Deviations(),
             name=f"{meter.name} ({where})")
     except (ValueError, TypeError) as exc:

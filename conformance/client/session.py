@@ -9,9 +9,15 @@ where the sans-IO protocol machines meet a transport and a clock.
         session.release()                     # RLRQ/RLRE
     session.recorder.to_jsonl("trace.jsonl")  # every octet, decoded, secrets masked
 
-Every wait is bounded by ``config.timeouts``: a silent meter raises
+Every wait is bounded by ``config.timeouts``: a meter that stays silent, or only repeats
+itself (the same segment or block again, RR/RNR), for the response timeout raises
 :class:`~conformance.errors.TransportTimeout` naming the exchange ("no AARE to AARQ after
-2 s from hdlc+tcp://127.0.0.1:4059"). A meter that breaks the protocol raises
+2 s from hdlc+tcp://127.0.0.1:4059"); only real progress restarts that timeout. Every
+exchange (connect, association, a service call with all its blocks, release, disconnect)
+also ends at its overall deadline (``timeouts.exchange``) with a TransportTimeout naming
+it, how long it ran and how many frames it saw, and the HDLC link is then out of step
+(:mod:`conformance.client._deadline`). The trace records at most
+``recorder.exchange_limit`` entries per exchange. A meter that breaks the protocol raises
 :class:`~conformance.errors.RemoteProtocolError`, a security failure
 :class:`~conformance.errors.SecurityError`, a refusal one of
 :mod:`conformance.client.errors`; each names the meter and the exchange.
@@ -164,6 +170,10 @@ class Session(ServiceCalls):
             raise LocalProtocolError("the session is not open: call connect() first")
         return self._io
 
+    def _scope(self, what: str) -> contextlib.AbstractContextManager[object]:
+        """One exchange named ``what`` under the overall deadline (and the trace limit)."""
+        return self._require_io().exchange_scope(what, self.config.timeouts.exchange)
+
     def _require_link(self) -> HdlcLink | WrapperLink:
         link = self._link
         if isinstance(link, HdlcLink) and link.out_of_step:
@@ -221,7 +231,8 @@ class Session(ServiceCalls):
             # A link reset (SNRM) ends the association on the meter's side too.
             self._association.send(Abort())
             self._services = None
-        self._link.connect()
+        with self._scope("connect (SNRM/UA)"):
+            self._link.connect()
 
     def read_invocation_counter(self) -> int:
         """Read the client's invocation counter through the reading association of
@@ -267,6 +278,11 @@ class Session(ServiceCalls):
         """AARQ/AARE, then HLS passes 3 and 4 when the mechanism needs them. Raises
         :class:`AssociationRejected` (with the AARE diagnostic) when the meter rejects it,
         :class:`SecurityError` when HLS fails."""
+        self._require_link()
+        with self._scope("association (AARQ/AARE)"):
+            return self._associate()
+
+    def _associate(self) -> AssociateConfirm:
         link = self._require_link()
         config = self.config
         settings = dataclasses.replace(config.association,
@@ -315,12 +331,14 @@ class Session(ServiceCalls):
         link = self._require_link()
         apdu = link.receive_apdu(what)
         try:
-            return association.receive(apdu)
+            event = association.receive(apdu)
         except RemoteProtocolError as exc:
             raise RemoteProtocolError(f"{self.config.where}: {exc} ({what})",
                                       response_hint=exc.response_hint) from exc
         except SecurityError as exc:
             raise SecurityError(f"{self.config.where}: {exc} ({what})") from exc
+        self._require_io().progress()  # the association machine took a new APDU
+        return event
 
     def _seed_counter(self) -> None:
         """Before an association: the counter the meter has seen (read, or configured as
@@ -347,8 +365,9 @@ class Session(ServiceCalls):
             raise LocalProtocolError("no association to release")
         link = self._require_link()
         carry = association.config.ciphered if user_information is None else user_information
-        link.send_apdu(association.send(ReleaseRequest(user_information=carry)))
-        confirm = self._receive(association, "RLRE to RLRQ")
+        with self._scope("release (RLRQ/RLRE)"):
+            link.send_apdu(association.send(ReleaseRequest(user_information=carry)))
+            confirm = self._receive(association, "RLRE to RLRQ")
         self._services = None
         if not isinstance(confirm, ReleaseConfirm):  # pragma: no cover - machine pairs
             raise RemoteProtocolError(f"{self.config.where}: no RLRE to the RLRQ")
@@ -364,7 +383,8 @@ class Session(ServiceCalls):
         self._services = None
         try:
             if self._link is not None:
-                self._link.disconnect()  # DISC unless in NDM (also when out of step)
+                with self._scope("disconnect (DISC/UA)"):
+                    self._link.disconnect()  # DISC unless in NDM (also when out of step)
         finally:
             self._link = None
             self._close_transport()
@@ -401,12 +421,15 @@ class Session(ServiceCalls):
             raise LocalProtocolError(f"{what}: no association (call associate() first)")
         invoke_id = self._invoke_id
         self._invoke_id = (invoke_id + 1) & 0x0F
+        io = self._require_io()
         try:
-            confirm = run_exchange(
-                services=services, link=self._require_link(), request=request,
-                invoke_id=invoke_id, what=what, where=self.config.where,
-                deviations=self.deviations, ciphering=association.ciphering,
-                recorder=self.recorder, notifications=self.notifications)
+            with self._scope(what):
+                confirm = run_exchange(
+                    services=services, link=self._require_link(), request=request,
+                    invoke_id=invoke_id, what=what, where=self.config.where,
+                    deviations=self.deviations, ciphering=association.ciphering,
+                    recorder=self.recorder, notifications=self.notifications,
+                    progress=io.progress)
         except BaseException:
             # The exchange is lost (timeout, violation...): the next request starts afresh.
             if self._services_config is not None:
@@ -425,8 +448,9 @@ class Session(ServiceCalls):
         (whose state does not change) and are traced like all others."""
         io = self._require_io()
         waited = self.config.timeouts.response if timeout is None else timeout
-        return RawExchange(io, self.config.framing, self.config.timeouts.inter_frame).run(
-            bytes(data), waited)
+        with io.exchange_scope("raw send", waited):  # bounded by its own timeout
+            return RawExchange(io, self.config.framing, self.config.timeouts.inter_frame
+                               ).run(bytes(data), waited)
 
 
 def _name(value: enum.Enum) -> str:
