@@ -24,6 +24,7 @@ import contextlib
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ from conformance.simulator.server import RunningMeter
 
 __all__ = [
     "FIRST_COUNTER_E",
+    "SETUP_CONCURRENCY",
     "LoadClient",
     "LoadResult",
     "load_plan",
@@ -49,6 +51,11 @@ __all__ = [
 FIRST_COUNTER_E = 100
 """Value group E of the first load client's objects (0.0.43.1.E.255, 0.0.43.0.E.255,
 0.0.40.0.E.255): clear of the default plan's."""
+SETUP_CONCURRENCY = 8
+"""Clients opening connections at once. The meter's TCP listener has a backlog of 8
+(``TcpListener``): a burst of 100 connects overflows it, the kernel then drops or defers
+the handshakes, and a client that believes it is connected waits seconds for an accept,
+beyond the plan's 2 s response timeout. The GETs of all clients still run concurrently."""
 _RESERVED_SAPS = frozenset({1, 2, 3, 4, 16, 32})  # the default plan's client SAPs
 _SAPS = tuple(s for s in range(1, 128) if s not in _RESERVED_SAPS)  # HDLC: 7-bit addresses
 _EK = "000102030405060708090A0B0C0D0E0F"
@@ -132,6 +139,11 @@ class LoadResult:
     """From the first thread's start until every client was associated."""
     run_seconds: float
     """From the common start of the GETs until the last client had finished them."""
+    started_at: float = 0.0
+    """``time.monotonic()`` at the common start of the GETs (comparable between the
+    processes of one machine)."""
+    finished_at: float = 0.0
+    """``time.monotonic()`` when the last client had finished."""
 
     @property
     def answered(self) -> int:
@@ -153,45 +165,58 @@ class LoadResult:
 
 
 def _client(plan: MeterPlan, client: LoadClient, url: str, requests: int,
-            barrier: threading.Barrier, latencies: list[float], errors: list[str]) -> None:
+            barrier: threading.Barrier, setups: threading.BoundedSemaphore | None,
+            latencies: list[float], errors: list[str]) -> None:
+    session = Session(session_config(plan, client.name, transport=url))
     try:
-        with Session(session_config(plan, client.name, transport=url)) as session:
-            session.associate()
-            association = session.association
-            if association is None:  # pragma: no cover - associate() sets it
-                raise AssertionError("no association")
-            barrier.wait()
-            previous: int | None = None
-            for i in range(requests):
-                started = time.perf_counter()
-                value = session.get(client.counter, 1, 2)
-                elapsed = time.perf_counter() - started
-                used = association.ciphering.last_sent.invocation_counter
-                if value != DoubleLongUnsigned(value=used or 0) or (
-                        previous is not None and used != previous + 1):
-                    errors.append(f"{client.name} GET {i}: read {value}, its counter was "
-                                  f"{used} (previous {previous})")
-                else:
-                    latencies.append(elapsed)
-                previous = used
-            session.release()
+        with setups or contextlib.nullcontext():
+            session.connect()  # the counter read through the public client, then the link
+        session.associate()
+        association = session.association
+        if association is None:  # pragma: no cover - associate() sets it
+            raise AssertionError("no association")
+        barrier.wait()
+        previous: int | None = None
+        for i in range(requests):
+            started = time.perf_counter()
+            value = session.get(client.counter, 1, 2)
+            elapsed = time.perf_counter() - started
+            used = association.ciphering.last_sent.invocation_counter
+            if value != DoubleLongUnsigned(value=used or 0) or (
+                    previous is not None and used != previous + 1):
+                errors.append(f"{client.name} GET {i}: read {value}, its counter was "
+                              f"{used} (previous {previous})")
+            else:
+                latencies.append(elapsed)
+            previous = used
+        session.release()
     except threading.BrokenBarrierError:
         errors.append(f"{client.name}: another client failed before the GETs started")
     except Exception as exc:
         errors.append(f"{client.name}: {type(exc).__name__}: {exc}")
         barrier.abort()
+    finally:
+        with contextlib.suppress(Exception):
+            session.disconnect()
 
 
 def run_load(plan: MeterPlan, clients: tuple[LoadClient, ...], url: str, *, requests: int,
-             timeout: float = 120.0) -> LoadResult:
+             timeout: float = 120.0, gate: Callable[[], None] | None = None,
+             setup_concurrency: int | None = SETUP_CONCURRENCY) -> LoadResult:
     """Run every client of ``clients`` against the meter at ``url`` (each on its own
     connection and thread) doing ``requests`` GETs after all associated; bounded by
-    ``timeout`` seconds in all."""
-    barrier = threading.Barrier(len(clients) + 1, timeout=timeout)
+    ``timeout`` seconds in all. ``gate`` is called once every client is associated and
+    before any GET (the benchmark starts the clients of several processes together).
+    ``setup_concurrency`` bounds the clients opening their connections (the counter read
+    and the TCP connection of the association) at the same time (``None``: all at once)."""
+    barrier = threading.Barrier(len(clients) + 1, action=gate, timeout=timeout)
+    setups = None if setup_concurrency is None else threading.BoundedSemaphore(
+        setup_concurrency)
     latencies: list[list[float]] = [[] for _ in clients]
     errors: list[str] = []
     threads = [threading.Thread(target=_client, name=f"load {c.name}",
-                                args=(plan, c, url, requests, barrier, latencies[i], errors),
+                                args=(plan, c, url, requests, barrier, setups, latencies[i],
+                                      errors),
                                 daemon=True)
                for i, c in enumerate(clients)]
     deadline = time.monotonic() + timeout
@@ -200,12 +225,13 @@ def run_load(plan: MeterPlan, clients: tuple[LoadClient, ...], url: str, *, requ
         thread.start()
     with contextlib.suppress(threading.BrokenBarrierError):  # a client failed: reported
         barrier.wait()
-    ready = time.perf_counter()
+    ready, ready_at = time.perf_counter(), time.monotonic()
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
-    finished = time.perf_counter()
+    finished, finished_at = time.perf_counter(), time.monotonic()
     errors += [f"{t.name}: still running after {timeout:g} s" for t in threads if t.is_alive()]
     return LoadResult(clients=len(clients), requests=requests,
                       latencies=tuple(sorted(x for per in latencies for x in per)),
                       errors=tuple(errors), setup_seconds=ready - started,
-                      run_seconds=finished - ready)
+                      run_seconds=finished - ready, started_at=ready_at,
+                      finished_at=finished_at)
