@@ -27,20 +27,10 @@ from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
 
+from conformance.protocol.role import Role
+
 __all__ = ["SENDER", "TRANSITIONS", "AssociationState", "Primitive", "Role", "next_state",
            "state_diagram"]
-
-
-class Role(Enum):
-    """The side a machine plays."""
-
-    CLIENT = "client"
-    SERVER = "server"
-
-    @property
-    def peer(self) -> Role:
-        """The other side."""
-        return Role.SERVER if self is Role.CLIENT else Role.CLIENT
 
 
 class AssociationState(Enum):

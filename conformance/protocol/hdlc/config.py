@@ -8,7 +8,6 @@ answers, and transmits only when polled). The same machine plays either role.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
 from conformance.codec.hdlc import (
@@ -18,6 +17,7 @@ from conformance.codec.hdlc import (
     HdlcAddress,
 )
 from conformance.protocol.hdlc.deviations import ServerDeviations
+from conformance.protocol.role import Role
 
 __all__ = [
     "MAX_WINDOW_SIZE",
@@ -39,15 +39,6 @@ def max_information_length(server_address: HdlcAddress) -> int:
     lower part counts as four octets (a client may use the two- or four-octet form)."""
     server_octets = 1 if server_address.lower is None else 4
     return MAX_FRAME_LENGTH - 8 - server_octets
-
-
-class Role(enum.Enum):
-    """Which station the machine plays."""
-
-    CLIENT = "client"
-    """Primary station: sends SNRM, DISC, I frames with the P bit, polls with RR/RNR."""
-    SERVER = "server"
-    """Secondary station: answers with UA, DM, FRMR, I frames, RR/RNR when polled."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

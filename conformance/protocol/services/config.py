@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Protocol, runtime_checkable
 
 from conformance.codec.xdlms.initiate import Conformance
+from conformance.protocol.role import Role
 
 __all__ = [
     "IDENTITY",
@@ -25,18 +26,6 @@ __all__ = [
     "Role",
     "ServicesConfig",
 ]
-
-
-class Role(Enum):
-    """The side a services machine plays."""
-
-    CLIENT = "client"
-    SERVER = "server"
-
-    @property
-    def peer(self) -> Role:
-        """The other side."""
-        return Role.SERVER if self is Role.CLIENT else Role.CLIENT
 
 
 @runtime_checkable
