@@ -58,9 +58,10 @@ def run_cli(argv: Sequence[str], *, stdin: bytes = b"", timeout: float = 15.0,
 
 
 def run_cli_batch(cases: dict[str, dict[str, Any]]) -> dict[str, CliRun]:
-    """Run several CLI invocations at once (``run_cli`` keyword arguments per case id):
-    the processes start in parallel so that the batch costs about one start-up."""
-    with ThreadPoolExecutor(max_workers=max(1, len(cases))) as pool:
+    """Run several CLI invocations (``run_cli`` keyword arguments per case id), a few at
+    a time (two per CPU) so that the batch costs little more than its CPU time."""
+    workers = max(1, min(len(cases), 2 * (os.cpu_count() or 1)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {case: pool.submit(run_cli, **kwargs) for case, kwargs in cases.items()}
         return {case: future.result() for case, future in futures.items()}
 
