@@ -42,8 +42,11 @@ from conformance.transport import Faults, Framing, LoopbackPair
 from tests.robustness._support import ROOT, SEEDS, Mutation, mutate, mutated_seeds, mutations
 
 LOGICAL_DEVICE_NAME = "0.0.42.0.0.255"
-SHORT = Timeouts(response=0.25, inter_frame=0.1)
-SHORTER = Timeouts(response=0.08, inter_frame=0.04)  # the scripted peer answers at once
+# The peers run in this process and answer within milliseconds: short waits keep the
+# examples fast (a spurious timeout on a busy machine is a ConformanceError all the same).
+SHORT = Timeouts(response=0.15, inter_frame=0.06)
+SHORTER = Timeouts(response=0.08, inter_frame=0.04)
+PATIENT = Timeouts(response=3.0, inter_frame=0.5)  # the tests that expect a precise error
 SERVER = HdlcAddress.server(1, 16, size=4)
 PUBLIC = HdlcAddress.client(16)
 ASSOCIATIONS = ["public", "reader", "management", "management-dedicated"]
@@ -79,7 +82,8 @@ def _session(plan_meter: MeterPlan, pair: LoopbackPair, framing: Framing,
 
 def through_meter(plan_meter: MeterPlan, meter: Meter, framing: Framing, association: str,
                   corrupt: Callable[[bytes], bytes],
-                  when: Callable[[int, bytes], bool] | None = None) -> BaseException | None:
+                  when: Callable[[int, bytes], bool] | None = None,
+                  timeouts: Timeouts = SHORT) -> BaseException | None:
     """A session with the reference meter (its connection loop on the loopback's server end)
     whose answers pass through ``corrupt`` (for the chunks ``when`` selects)."""
     pair = LoopbackPair(name="mangled meter")
@@ -89,7 +93,7 @@ def through_meter(plan_meter: MeterPlan, meter: Meter, framing: Framing, associa
     thread = threading.Thread(target=connection.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        return _session(plan_meter, pair, framing, association)
+        return _session(plan_meter, pair, framing, association, timeouts)
     finally:
         stop.set()
         pair.close()
@@ -171,7 +175,8 @@ def test_a_malformed_get_response_names_the_meter_and_the_request(
         return _reframe(chunk, Framing.WRAPPER,
                         lambda apdu: apdu + b"\x00\x00" if apdu[:1] == b"\xc4" else apdu)
 
-    outcome = through_meter(plan_meter, meter, Framing.WRAPPER, "public", corrupt)
+    outcome = through_meter(plan_meter, meter, Framing.WRAPPER, "public", corrupt,
+                            timeouts=PATIENT)
     assert isinstance(outcome, RemoteProtocolError)
     assert "reference-meter" in str(outcome) and "0-0:42.0.0*255" in str(outcome)
     assert "trailing" in str(outcome)
@@ -253,7 +258,8 @@ def test_a_malformed_acse_answer_is_a_remote_protocol_error(plan_meter: MeterPla
         return _reframe(chunk, Framing.WRAPPER,
                         lambda apdu: apdu + b"\x00" if apdu[0] == tag else apdu)
 
-    outcome = through_meter(plan_meter, meter, Framing.WRAPPER, "public", corrupt)
+    outcome = through_meter(plan_meter, meter, Framing.WRAPPER, "public", corrupt,
+                            timeouts=PATIENT)
     assert isinstance(outcome, RemoteProtocolError)
     assert "reference-meter" in str(outcome)
 
@@ -271,7 +277,8 @@ def test_an_acse_apdu_answering_a_get_is_a_remote_protocol_error(
         return _reframe(chunk, Framing.WRAPPER,
                         lambda apdu: bytes.fromhex(answer) if apdu[:1] == b"\xc4" else apdu)
 
-    outcome = through_meter(plan_meter, meter, Framing.WRAPPER, "public", corrupt)
+    outcome = through_meter(plan_meter, meter, Framing.WRAPPER, "public", corrupt,
+                            timeouts=PATIENT)
     assert not isinstance(outcome, LocalProtocolError)
     assert isinstance(outcome, RemoteProtocolError)
     assert "reference-meter" in str(outcome)
