@@ -168,6 +168,7 @@ def _client(plan: MeterPlan, client: LoadClient, url: str, requests: int,
             barrier: threading.Barrier, setups: threading.BoundedSemaphore | None,
             latencies: list[float], errors: list[str]) -> None:
     session = Session(session_config(plan, client.name, transport=url))
+    released = False  # passed the common start
     try:
         with setups or contextlib.nullcontext():
             session.connect()  # the counter read through the public client, then the link
@@ -176,6 +177,7 @@ def _client(plan: MeterPlan, client: LoadClient, url: str, requests: int,
         if association is None:  # pragma: no cover - associate() sets it
             raise AssertionError("no association")
         barrier.wait()
+        released = True
         previous: int | None = None
         for i in range(requests):
             started = time.perf_counter()
@@ -194,7 +196,8 @@ def _client(plan: MeterPlan, client: LoadClient, url: str, requests: int,
         errors.append(f"{client.name}: another client failed before the GETs started")
     except Exception as exc:
         errors.append(f"{client.name}: {type(exc).__name__}: {exc}")
-        barrier.abort()
+        if not released:  # the others must not wait for it; once past the start an abort
+            barrier.abort()  # could break the barrier for clients still leaving it
     finally:
         with contextlib.suppress(Exception):
             session.disconnect()
