@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,7 @@ from conformance.codec.apdu import decode_apdu
 from conformance.codec.axdr import Data, DateTime, DoubleLongUnsigned, OctetString
 from conformance.codec.obis import ObisCode
 from conformance.codec.xdlms.enums import DataAccessResult
+from conformance.errors import RemoteProtocolError, SecurityError
 from conformance.plan import MeterPlan, default_plan_path, load_plan
 from conformance.simulator.cosem import ProfileGeneric
 from conformance.simulator.server import RunningMeter, start_meter
@@ -246,3 +248,29 @@ def test_long_read_in_small_blocks_over_mode_e(plan_meter: MeterPlan,
     assert isinstance(profile, ProfileGeneric)
     with running.meter.lock:
         assert rows == profile.rows(range(profile.entries_in_use))
+
+
+@pytest.mark.parametrize(("fault", "error", "message"), [
+    ("repeat-own-counter", SecurityError, "not greater than the last accepted"),
+    ("weaker-response-protection", RemoteProtocolError, "weaker than the security policy"),
+])
+@pytest.mark.parametrize("transport", ["wrapper", "hdlc"])
+def test_responses_gurux_accepts_are_refused(plan_meter: MeterPlan, tmp_path: Path,
+                                             transport: str, fault: str,
+                                             error: type[Exception], message: str) -> None:
+    """The meter's faults that gurux 1.0.203 lets through (see
+    ``tests/interop/test_gurux_client_vs_meter.py``): a response repeating its invocation
+    counter, an authenticated-only response under authenticated encryption (Green Book
+    9.2.7). Our session refuses the second (resp. first) GET's response."""
+    with start_meter(plan_meter, listen=["tcp://127.0.0.1:0", "hdlc+tcp://127.0.0.1:0"],
+                     faults=[fault], state_dir=tmp_path) as meter:
+        url = meter.endpoints[0 if transport == "wrapper" else 1]
+        session = Session(session_config(plan_meter, "management", transport=url))
+        try:
+            session.connect()
+            session.associate()
+            with pytest.raises(error, match=message):
+                for _ in range(2):
+                    session.get(LOGICAL_DEVICE_NAME, 1, 2)
+        finally:
+            session.disconnect()  # no RLRQ: the meter's RLRE would carry the fault too

@@ -1,11 +1,11 @@
 """Drive gurux-dlms's client (``GXDLMSSecureClient`` 1.0.203) through whole sessions with a
-meter over a byte pipe we provide: plain sockets for TCP, or one of our serial-line
-transports (a pseudo-terminal, after the IEC 62056-21 mode E sign-on done with OUR
-transport code). gurux builds and parses every frame and APDU; this module only moves the
-octets and runs the small request loop gurux leaves to its user (send the request frames;
-read until ``getData`` has a complete frame; while ``isMoreData``, send what
-``receiverReady`` builds: an HDLC RR for the next segment, a get-request-next for the next
-datablock, a GBT acknowledgement).
+meter over a byte pipe we provide (:mod:`tests.interop.gurux_pipes`: plain sockets for
+TCP, or one of our serial-line transports, e.g. a pseudo-terminal after the IEC 62056-21
+mode E sign-on done with OUR transport code). gurux builds and parses every frame and
+APDU; this module only moves the octets and runs the small request loop gurux leaves to
+its user (send the request frames; read until ``getData`` has a complete frame; while
+``isMoreData``, send what ``receiverReady`` builds: an HDLC RR for the next segment, a
+get-request-next for the next datablock, a GBT acknowledgement).
 
 Gurux is GPLv2 and imported at test time only; nothing of it is copied.
 
@@ -23,15 +23,18 @@ Behaviour of gurux 1.0.203 this module depends on (found by reading and running 
   (:func:`gurux_signing_keys`).
 - gurux prints progress ("Encryption is applied.") and errors on stdout: every call runs
   under :func:`~tests.interop.gurux_peer.quiet`.
+- gurux does not check the invocation counter of ciphered responses (a repeated one is
+  accepted) nor that a response is protected as the association's policy requires (an
+  authenticated-only response is accepted when authenticated encryption was agreed): see
+  ``test_gurux_client_vs_meter.py``.
 """
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -46,99 +49,26 @@ from gurux_dlms.enums import (  # type: ignore[import-untyped]
 from gurux_dlms.objects.enums import SecuritySuite  # type: ignore[import-untyped]
 from gurux_dlms.secure import GXDLMSSecureClient  # type: ignore[import-untyped]
 
-from conformance.errors import TransportTimeout
 from conformance.plan import MeterPlan, Protection
-from conformance.transport import Transport
 from tests.interop.gurux_peer import GuruxFailure, quiet
+from tests.interop.gurux_pipes import BytePipe
 
 __all__ = [
     "DEFAULT_WAIT",
-    "BytePipe",
     "GuruxRefusal",
     "GuruxSession",
     "GuruxTraffic",
-    "LinePipe",
-    "SocketPipe",
     "gurux_client",
     "gurux_signing_keys",
-    "open_socket_pipe",
 ]
 
 DEFAULT_WAIT = 5.0
 """Longest wait (seconds) for one answer of the meter."""
-_CHUNK = 65536
 _SECURITY = {
     Protection.AUTHENTICATED: Security.AUTHENTICATION,
     Protection.ENCRYPTED: Security.ENCRYPTION,
     Protection.AUTHENTICATED_AND_ENCRYPTED: Security.AUTHENTICATION_ENCRYPTION,
 }
-
-
-class BytePipe(Protocol):
-    """The octets between gurux and the meter."""
-
-    def send(self, data: bytes) -> None:
-        """Send every octet of ``data``."""
-
-    def recv(self, timeout: float) -> bytes:
-        """Octets received within ``timeout`` seconds (at least one); ``TimeoutError`` when
-        none came, ``ConnectionError`` when the peer closed."""
-
-    def close(self) -> None:
-        """Release the pipe."""
-
-
-class SocketPipe:
-    """A connected TCP socket (``TCP_NODELAY``)."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def recv(self, timeout: float) -> bytes:
-        self.sock.settimeout(max(timeout, 0.001))
-        try:
-            data = self.sock.recv(_CHUNK)
-        except TimeoutError:
-            raise TimeoutError(f"no octets within {timeout:g} s") from None
-        if not data:
-            raise ConnectionError("the meter closed the connection")
-        return data
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def open_socket_pipe(url: str) -> SocketPipe:
-    """A :class:`SocketPipe` to ``tcp://host:port`` or ``hdlc+tcp://host:port``."""
-    host, _, port = url.split("://", 1)[1].rpartition(":")
-    return SocketPipe(socket.create_connection((host.strip("[]"), int(port)), timeout=5.0))
-
-
-class LinePipe:
-    """One of our transports (a serial line or pseudo-terminal) as a pipe; the session
-    does not own it (:meth:`close` does nothing)."""
-
-    def __init__(self, line: Transport) -> None:
-        self.line = line
-
-    def send(self, data: bytes) -> None:
-        self.line.send(data)
-
-    def recv(self, timeout: float) -> bytes:
-        try:
-            data = self.line.recv(_CHUNK, max(timeout, 0.001))
-        except TransportTimeout:
-            data = b""
-        if not data:
-            raise TimeoutError(f"no octets within {timeout:g} s")
-        return data
-
-    def close(self) -> None:
-        pass
 
 
 class GuruxRefusal(Exception):

@@ -21,59 +21,57 @@ What gurux cannot do, and how it is handled:
   AARE was accepted with authentication-required), and
   :func:`test_gurux_hls_ecdsa_with_suite_1` runs mechanism 7 on P-256 (a variant of the
   plan with suite 1 keys), which gurux can do.
+
+Where gurux accepts what the standard says a client must refuse (shown with the meter's
+faults, the octets on the wire checked first so that the fault did happen):
+
+* a ciphered response whose invocation counter is not greater than the previous one
+  (fault ``repeat-own-counter``; Green Book 9.2.7: the receiver rejects a counter not
+  greater than the last it accepted for that key), and
+* an authenticated-only response in an association whose policy is authenticated
+  encryption (fault ``weaker-response-protection``; Green Book 9.2.7: a response is
+  protected at least as the association's security policy requires).
+
+Both are strict xfails raising :class:`GuruxAccepted`; our client refuses both (its own
+tests).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from gurux_dlms import GXDLMSClient  # type: ignore[import-untyped]
-from gurux_dlms.enums import DataType  # type: ignore[import-untyped]
-from gurux_dlms.objects import (  # type: ignore[import-untyped]
-    GXDLMSClock,
-    GXDLMSData,
-    GXDLMSProfileGeneric,
-    GXDLMSRegister,
-)
+from gurux_dlms.objects import GXDLMSData, GXDLMSProfileGeneric  # type: ignore[import-untyped]
 
-from conformance.codec.obis import ObisCode
+from conformance.codec.apdu import decode_apdu
+from conformance.codec.hdlc import FrameReceived, NeedData
+from conformance.codec.wrapper import WrapperDeframer
+from conformance.codec.xdlms.ciphered import CipheredApdu
+from conformance.codec.xdlms.general_ciphering import GeneralGloCiphering
 from conformance.plan import MeterPlan, default_plan_path, load_plan
 from conformance.plan.loader import plan_from_dict
 from conformance.simulator.cosem import ProfileGeneric
 from conformance.simulator.server import RunningMeter, start_meter
-from conformance.transport import SerialTransport, sign_on
-from tests.interop.gurux_peer import GuruxFailure
-from tests.interop.gurux_session import (
-    GuruxRefusal,
-    GuruxSession,
-    LinePipe,
-    gurux_client,
-    open_socket_pipe,
+from tests.interop.gurux_meter import (
+    GURUX_MAX_PDU,
+    LISTEN,
+    LOGICAL_DEVICE_NAME,
+    PROFILE,
+    TRANSPORTS,
+    check_reads,
+    gurux_session,
+    read_counter_with_gurux,
 )
+from tests.interop.gurux_peer import GuruxFailure
+from tests.interop.gurux_pipes import TapPipe
+from tests.interop.gurux_session import GuruxSession
 from tests.interop.gurux_values import gurux_tree, our_tree
 
 pytestmark = pytest.mark.gurux
 
-LOGICAL_DEVICE_NAME = "0.0.42.0.0.255"
-CLOCK = "0.0.1.0.0.255"
-ENERGY = "1.0.1.8.0.255"
-VOLTAGE = "1.0.32.7.0.255"
-PROFILE = "1.0.99.1.0.255"
-MANAGEMENT_COUNTER = "0.0.43.1.1.255"
-GURUX_MAX_PDU = 1024
-"""client-max-receive-pdu-size gurux proposes here: the meter then cuts the 2880-row
-buffer (about 95 kB) into some 90 datablocks."""
-READ_WRITE_DENIED = 3
-OBJECT_UNDEFINED = 4
-"""Data-Access-Result codes (IEC 62056-5-3 9.3.6; gurux reports them in reply.error)."""
-
-TRANSPORTS = ("wrapper", "hdlc", "pty", "pty-mode-e")
 ECDSA_P384_XFAIL = pytest.mark.xfail(
     strict=True, raises=GuruxFailure,
     reason="gurux 1.0.203 GXEcdsa.sign cannot sign with a P-384 key (it tests P256 twice), "
@@ -91,159 +89,9 @@ def plan_meter() -> MeterPlan:
 @pytest.fixture(scope="module")
 def running(plan_meter: MeterPlan, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[RunningMeter]:
-    with start_meter(plan_meter, listen=["tcp://127.0.0.1:0", "hdlc+tcp://127.0.0.1:0",
-                                         "pty://", "pty://?mode_e=1"],
+    with start_meter(plan_meter, listen=LISTEN,
                      state_dir=tmp_path_factory.mktemp("meter-state")) as meter:
         yield meter
-
-
-# -- sessions ----------------------------------------------------------------------------
-@contextlib.contextmanager
-def gurux_session(running: RunningMeter, transport: str, plan: MeterPlan, name: str,
-                  **client: Any) -> Iterator[GuruxSession]:
-    """A gurux session with the link up (SNRM/UA done), for the association ``name``;
-    DISC/UA and closing on a clean exit."""
-    framing = "wrapper" if transport == "wrapper" else "hdlc"
-    g_client = gurux_client(plan, name, framing=framing, **client)
-    endpoint = running.endpoints[TRANSPORTS.index(transport)]
-    if transport in ("wrapper", "hdlc"):
-        pipe = open_socket_pipe(endpoint)
-        try:
-            yield from _linked(GuruxSession(g_client, pipe))
-        finally:
-            pipe.close()
-        return
-    with SerialTransport(endpoint.removeprefix("pty://")) as line:
-        if transport == "pty-mode-e":
-            # IEC 62056-21 Annex E with our code; the meter is at 300 baud again after DISC
-            done = sign_on(line, switch_delay=0.02)
-            assert done.identification.supports_mode_e
-        yield from _linked(GuruxSession(g_client, LinePipe(line)))
-
-
-def _linked(session: GuruxSession) -> Iterator[GuruxSession]:
-    """SNRM/UA, the caller's block, DISC/UA (also after a failure: the meter's line must
-    be free for the next client, which may use another client address)."""
-    session.connect()
-    try:
-        yield session
-    except BaseException:
-        with contextlib.suppress(Exception):
-            session.disconnect()
-        raise
-    session.disconnect()
-
-
-def _ln(text: str) -> ObisCode:
-    return ObisCode.parse(text)
-
-
-def _model(running: RunningMeter, class_id: int, ln: str, attribute: int) -> Any:
-    with running.meter.lock:
-        value = running.meter.device.internal_value(class_id, _ln(ln), attribute)
-    assert value is not None, f"the model has no {ln} attribute {attribute}"
-    return value
-
-
-def _counter_object(plan: MeterPlan, name: str) -> str:
-    source = plan.association(name).invocation_counter
-    if source is None or source.logical_name is None:
-        return MANAGEMENT_COUNTER
-    return source.logical_name.dotted
-
-
-def read_counter_with_gurux(running: RunningMeter, transport: str, plan: MeterPlan,
-                            name: str) -> int:
-    """What a gurux user does before a ciphered association: the public client reads the
-    association's invocation counter object (dlms-notes failure 2)."""
-    ln = _counter_object(plan, name)
-    with gurux_session(running, transport, plan, "public") as g:
-        g.associate()
-        value = g.read(GXDLMSData(ln), 2)
-        g.release()
-    assert gurux_tree(value) == our_tree(_model(running, 1, ln, 2))
-    return int(value)
-
-
-# -- what is read and compared -----------------------------------------------------------
-def check_reads(g: GuruxSession, running: RunningMeter, plan: MeterPlan, name: str) -> None:
-    """GET the objects of the module docstring through gurux; compare with the model."""
-    value = g.read(GXDLMSData(LOGICAL_DEVICE_NAME), 2)
-    assert gurux_tree(value) == our_tree(_model(running, 1, LOGICAL_DEVICE_NAME, 2))
-    _check_clock(g, running)
-    _check_registers(g, running, name)
-    _check_counter(g, running, plan, name)
-    _check_profile(g, running, name)
-
-
-def _check_clock(g: GuruxSession, running: RunningMeter) -> None:
-    clock = running.meter.clock
-    assert clock is not None
-    before = clock.now()
-    raw = g.read(GXDLMSClock(CLOCK), 2)
-    after = clock.now()
-    assert isinstance(raw, bytearray) and len(raw) == 12  # date-time as octet-string
-    shown = GXDLMSClient.changeType(raw, DataType.DATETIME).value  # decoded by gurux
-    assert isinstance(shown, dt.datetime) and shown.tzinfo is not None
-    assert before - dt.timedelta(milliseconds=10) <= shown <= after
-    value = g.read(GXDLMSClock(CLOCK), 3)  # time_zone
-    assert gurux_tree(value) == our_tree(_model(running, 8, CLOCK, 3))
-
-
-def _check_registers(g: GuruxSession, running: RunningMeter, name: str) -> None:
-    for ln in (ENERGY, VOLTAGE):
-        register = GXDLMSRegister(ln)
-        if name == "public":  # the plan: registers are "public: no-access"
-            with pytest.raises(GuruxRefusal) as refused:
-                g.read(register, 2)
-            assert refused.value.code == READ_WRITE_DENIED
-            continue
-        scaler_unit = g.read(register, 3)
-        model = _model(running, 3, ln, 3)
-        assert gurux_tree(scaler_unit) == our_tree(model)
-        value = g.read(register, 2)
-        assert gurux_tree(value) == our_tree(_model(running, 3, ln, 2))
-        with contextlib.redirect_stdout(None):
-            g.client.updateValue(register, 3, scaler_unit)
-            g.client.updateValue(register, 2, value)
-        scaler, unit = (int(item.value) for item in model.items)
-        assert register.scaler == 10 ** scaler and int(register.unit) == unit
-        assert register.value == pytest.approx(int(value) * 10 ** scaler)
-
-
-def _check_counter(g: GuruxSession, running: RunningMeter, plan: MeterPlan,
-                   name: str) -> None:
-    ln = _counter_object(plan, name)
-    if name not in ("public", "management"):  # the plan: counters readable by those two
-        with pytest.raises(GuruxRefusal) as refused:
-            g.read(GXDLMSData(ln), 2)
-        assert refused.value.code == OBJECT_UNDEFINED  # not in its object list
-        return
-    value = g.read(GXDLMSData(ln), 2)
-    assert gurux_tree(value) == our_tree(_model(running, 1, ln, 2))
-    if name == "management":
-        # its own counter: the meter has just accepted the one of this very GET
-        assert int(value) == g.last_counter
-
-
-def _check_profile(g: GuruxSession, running: RunningMeter, name: str) -> None:
-    profile = GXDLMSProfileGeneric(PROFILE)
-    if name == "public":  # the plan: the load profile is "public: no-access"
-        with pytest.raises(GuruxRefusal) as refused:
-            g.read(profile, 2)
-        assert refused.value.code == READ_WRITE_DENIED
-        return
-    capture_objects = g.read(profile, 3)
-    assert gurux_tree(capture_objects) == our_tree(_model(running, 7, PROFILE, 3))
-    blocks_before = g.traffic.get_next
-    rows = g.read(profile, 2)
-    assert g.traffic.get_next - blocks_before >= 2  # GET-next block transfer was needed
-    model = running.meter.device[PROFILE]
-    assert isinstance(model, ProfileGeneric)
-    with running.meter.lock:
-        expected = model.rows(range(model.entries_in_use))
-    assert len(rows) == len(expected.items) == 2880
-    assert gurux_tree(rows) == our_tree(expected)
 
 
 # -- the tests ---------------------------------------------------------------------------
@@ -302,6 +150,69 @@ def test_gurux_fails_only_at_its_p384_signature(plan_meter: MeterPlan,
             g.associate()
         assert g.client.isAuthenticationRequired
         assert g.client.settings.stoCChallenge
+
+
+class GuruxAccepted(Exception):
+    """gurux accepted a response the standard says a client must refuse."""
+
+
+def _responses(tap: TapPipe) -> list[tuple[int, int]]:
+    """``(security control, invocation counter)`` of every ciphered APDU the meter sent
+    (wrapper frames, decoded with our codec); gurux proposes general-protection, so the
+    meter answers its general-glo-ciphering requests in kind."""
+    deframer = WrapperDeframer()
+    deframer.receive_data(bytes(tap.received))
+    out = []
+    while not isinstance(event := deframer.next_event(), NeedData):
+        assert isinstance(event, FrameReceived), f"the meter sent a broken frame: {event}"
+        apdu = decode_apdu(event.frame.apdu)
+        if isinstance(apdu, CipheredApdu | GeneralGloCiphering):
+            header = apdu.security_header
+            out.append((header.security_control, header.invocation_counter))
+    return out
+
+
+@contextlib.contextmanager
+def _faulty_session(plan: MeterPlan, fault: str, tmp_path: Path
+                    ) -> Iterator[tuple[GuruxSession, TapPipe]]:
+    with start_meter(plan, listen=LISTEN, faults=[fault], state_dir=tmp_path) as meter:
+        counter = read_counter_with_gurux(meter, "wrapper", plan, "management")
+        with gurux_session(meter, "wrapper", plan, "management", tap=True,
+                           invocation_counter=counter + 1) as g:
+            assert g.associate()
+            assert isinstance(g.pipe, TapPipe)
+            yield g, g.pipe
+
+
+@pytest.mark.xfail(strict=True, raises=GuruxAccepted, reason=(
+    "gurux 1.0.203 does not check the invocation counter of ciphered responses: a repeated "
+    "one is accepted (Green Book 9.2.7, invocation counter)"))
+def test_gurux_refuses_a_repeated_response_counter(plan_meter: MeterPlan,
+                                                  tmp_path: Path) -> None:
+    with _faulty_session(plan_meter, "repeat-own-counter", tmp_path) as (g, tap):
+        try:
+            g.read(GXDLMSData(LOGICAL_DEVICE_NAME), 2)
+            g.read(GXDLMSData(LOGICAL_DEVICE_NAME), 2)
+        except GuruxFailure:
+            return  # refused, as the standard wants
+        (_, first), (_, second) = _responses(tap)[-2:]
+        assert second == first  # the fault did repeat the counter
+        raise GuruxAccepted(f"gurux accepted a response with counter {second} again")
+
+
+@pytest.mark.xfail(strict=True, raises=GuruxAccepted, reason=(
+    "gurux 1.0.203 accepts an authenticated-only response where the association's policy "
+    "is authenticated encryption (Green Book 9.2.7, security policy)"))
+def test_gurux_refuses_a_weaker_response_protection(plan_meter: MeterPlan,
+                                                   tmp_path: Path) -> None:
+    with _faulty_session(plan_meter, "weaker-response-protection", tmp_path) as (g, tap):
+        try:
+            value = g.read(GXDLMSData(LOGICAL_DEVICE_NAME), 2)
+        except GuruxFailure:
+            return
+        security_control, _ = _responses(tap)[-1]
+        assert security_control == 0x10  # authentication only (suite 0), the fault's
+        raise GuruxAccepted(f"gurux accepted {bytes(value)!r} with SC 0x10")
 
 
 def _suite_1_ecdsa_plan() -> MeterPlan:
