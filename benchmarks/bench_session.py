@@ -161,7 +161,8 @@ def child_gurux(plan: MeterPlan, association: str, url: str) -> dict[str, Any]:
         GXDLMSProfileGeneric,
     )
 
-    from tests.interop.gurux_session import GuruxSession, gurux_client, open_socket_pipe
+    from tests.interop.gurux_pipes import open_socket_pipe
+    from tests.interop.gurux_session import GuruxSession, gurux_client
     from tests.interop.gurux_values import gurux_tree
 
     framing = "hdlc" if url.startswith("hdlc+tcp://") else "wrapper"
