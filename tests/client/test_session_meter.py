@@ -50,7 +50,7 @@ TRANSPORTS = ("wrapper", "hdlc", "pty", "pty-mode-e")
 ACCEPTED = ("public", "reader", "management", "management-dedicated", "hls-sha256",
             "hls-ecdsa")
 AUTHENTICATED_ENCRYPTED = 0x30
-"""Security control bits 4 and 5 (Green Book 9.2.7.2.3)."""
+"""Security control bits 4 (authentication) and 5 (encryption) (Green Book 9.2.7)."""
 
 
 @pytest.fixture(scope="module")

@@ -55,7 +55,7 @@ GURUX_MAX_PDU = 1024
 buffer (about 95 kB) into some 90 datablocks."""
 READ_WRITE_DENIED = 3
 OBJECT_UNDEFINED = 4
-"""Data-Access-Result codes (IEC 62056-5-3 9.3.6; gurux reports them in reply.error)."""
+"""Data-Access-Result codes (IEC 62056-5-3 xDLMS GET; gurux reports them in reply.error)."""
 
 TRANSPORTS = ("wrapper", "hdlc", "pty", "pty-mode-e")
 """How gurux reaches the meter: the wrapper and HDLC over TCP (plain sockets), HDLC on a
