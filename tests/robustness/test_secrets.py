@@ -9,7 +9,8 @@ secret) -- with every logger at DEBUG. None of these may hold a secret in hex (u
 lower case, with or without spaces), as Python bytes or as raw text: the logs, the session
 traces exported as JSON lines, ``conformance decode`` over the traced octets (without
 ``--show-secrets``, with and without keys), the repr/str of every plan, configuration and
-meter object involved, and the text of every exception (chained ones included)."""
+meter object involved, the plan as ``python -m conformance.plan show`` prints it, and the
+text of every exception (chained ones included)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from conformance.client import (
 )
 from conformance.client.trace import TraceRecorder
 from conformance.errors import ConformanceError
-from conformance.plan import MeterPlan, TestPlan, load_plan_text
+from conformance.plan import MeterPlan, TestPlan, dump_plan, load_plan_text
 from conformance.security import SecurityKeys
 from conformance.simulator.server import start_meter
 from tests.robustness._support import ROOT, leaks
@@ -218,6 +219,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         root.setLevel(previous)
     result.texts["logs at DEBUG"] = log.getvalue()
     result.texts["plan"] = repr(plan) + str(plan) + repr(meter_plan) + str(meter_plan)
+    result.texts["plan shown (python -m conformance.plan show)"] = dump_plan(plan)
     for assoc in meter_plan.associations:
         plan_keys = assoc.keys
         result.texts[f"plan association {assoc.name}"] = "".join(
