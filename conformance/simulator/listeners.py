@@ -56,6 +56,7 @@ from conformance.transport import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
     "POLL_INTERVAL",
     "ConnectionHandler",
     "LineListener",
@@ -70,6 +71,9 @@ _log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.1
 """Longest time (seconds) a listener or connection loop waits before checking for a stop."""
+DEFAULT_MAX_CONNECTIONS = 256
+"""TCP connections a listener serves at once (one thread each)."""
+_MAX_BACKLOG = 128
 SIGN_ON_REQUEST_TIMEOUT = 5.0
 """Once the first byte of a sign-on request arrived, the rest of it must follow within this
 time (at 300 baud a request of 32 characters takes about 1.1 s)."""
@@ -171,11 +175,15 @@ class MeterListener(abc.ABC):
 class TcpMeterListener(MeterListener):
     """Accepts TCP connections; each is served in its own thread."""
 
-    def __init__(self, spec: ListenSpec, *, max_connections: int = 64) -> None:
+    def __init__(self, spec: ListenSpec, *,
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
         super().__init__(spec)
         self.max_connections = max_connections
         """Connections served at once; more are accepted and closed at once (logged)."""
-        self._listener = TcpListener(spec.endpoint.host, spec.endpoint.port)
+        # A backlog as deep as the connections served, so a burst of clients connecting
+        # at once waits in the kernel's queue instead of being refused.
+        self._listener = TcpListener(spec.endpoint.host, spec.endpoint.port,
+                                     backlog=min(max_connections, _MAX_BACKLOG))
         self._active = 0
         self._active_lock = threading.Lock()
 
@@ -396,14 +404,15 @@ class _PeekedLine(SerialLine):
         self._inner.flush()
 
 
-def open_listener(url: str, *,
-                  identification: IdentificationMessage | None = None) -> MeterListener:
+def open_listener(url: str, *, identification: IdentificationMessage | None = None,
+                  max_connections: int = DEFAULT_MAX_CONNECTIONS) -> MeterListener:
     """Parse ``url``, create the listener and open it (``EndpointError`` for a bad URL,
-    :class:`TransportError` when it cannot be opened)."""
+    :class:`TransportError` when it cannot be opened). ``max_connections`` bounds the TCP
+    connections served at once."""
     spec = parse_listen_url(url)
     listener: MeterListener
     if spec.endpoint.kind is Kind.TCP:
-        listener = TcpMeterListener(spec)
+        listener = TcpMeterListener(spec, max_connections=max_connections)
     else:
         listener = LineListener(spec, identification=identification if spec.mode_e else None)
     listener.open()

@@ -34,6 +34,7 @@ from conformance.errors import ConformanceError
 from conformance.plan import MeterPlan, TestPlan, TransportKind, default_plan_path, load_plan
 from conformance.simulator.connection import Connection
 from conformance.simulator.listeners import (
+    DEFAULT_MAX_CONNECTIONS,
     MeterListener,
     open_listener,
     parse_listen_url,
@@ -194,14 +195,16 @@ class RunningMeter:
 def start_meter(plan: MeterPlan | TestPlan | str | os.PathLike[str], *,
                 meter: str | None = None, listen: Iterable[str] | None = None,
                 faults: Iterable[str] = (),
-                state_dir: str | os.PathLike[str] | None = None) -> RunningMeter:
+                state_dir: str | os.PathLike[str] | None = None,
+                max_connections: int = DEFAULT_MAX_CONNECTIONS) -> RunningMeter:
     """Start the reference meter in this process (threads) and return it running.
 
     ``plan`` is a meter plan, a loaded test plan or the path of one (``meter`` names the
     meter of a fleet). ``listen`` are listen URLs (see :mod:`conformance.simulator.listeners`;
     port 0 picks a free port; default :func:`default_listen`), ``faults`` the names of the
     faults to switch on (:mod:`conformance.simulator.faults`), ``state_dir`` the directory
-    that keeps the invocation counters across restarts (default: in memory).
+    that keeps the invocation counters across restarts (default: in memory),
+    ``max_connections`` the TCP connections each listener serves at once.
 
     Raises :class:`~conformance.errors.PlanError` (plan), ``KeyError`` (unknown meter or
     fault), :class:`~conformance.transport.EndpointError` (bad URL) or
@@ -219,7 +222,8 @@ def start_meter(plan: MeterPlan | TestPlan | str | os.PathLike[str], *,
     listeners: list[MeterListener] = []
     try:
         for spec in specs:
-            listeners.append(open_listener(spec.url, identification=instance.identification))
+            listeners.append(open_listener(spec.url, identification=instance.identification,
+                                           max_connections=max_connections))
     except (ConformanceError, OSError, ValueError):
         for listener in listeners:
             listener.close()
