@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from conformance.cli import main
 from conformance.client import (
@@ -69,11 +71,28 @@ class Secrets:
     wrong_hls_secret: str = field(default_factory=lambda: _word(20))
 
     def by_name(self) -> dict[str, bytes]:
-        return {"LLS password": self.password.encode(),
+        return {**_SIGNING_KEY, "LLS password": self.password.encode(),
                 "wrong LLS password": self.bad_password.encode(),
                 "HLS secret": self.hls_secret.encode(), "EK": self.ek, "AK": self.ak,
                 "KEK": self.kek, "dedicated key": self.dedicated, "wrong EK": self.wrong_ek,
                 "wrong AK": self.wrong_ak, "wrong HLS secret": self.wrong_hls_secret.encode()}
+
+
+def _signing_key() -> dict[str, bytes]:
+    """The HLS-SHA256 client's ECDSA private key: its scalar, and its PEM body lines."""
+    pem = (ROOT / "testplans" / "keys" / "client-p256.pem").read_bytes()
+    key = serialization.load_pem_private_key(pem, password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    out = {"ECDSA private key (scalar)": key.private_numbers().private_value.to_bytes(32, "big")}
+    lines = pem.splitlines()
+    begin = next(i for i, line in enumerate(lines) if line.startswith(b"-----BEGIN"))
+    end = next(i for i, line in enumerate(lines) if line.startswith(b"-----END"))
+    body = lines[begin + 1:end]
+    out.update({f"ECDSA private key (PEM line {i})": line for i, line in enumerate(body)})
+    return out
+
+
+_SIGNING_KEY = _signing_key()
 
 
 def _plan_text(s: Secrets, tmp: Path) -> str:
@@ -167,7 +186,7 @@ def _session(run: Run, name: str, config: SessionConfig, tmp: Path, *,
     run.texts[f"{name}: decode --json with keys"] = _decoded(
         pasted, "--json", "--ek", s.ek.hex(), "--ak", s.ak.hex())
     run.texts[f"{name}: decode (tree) with keys"] = _decoded(
-        pasted, "--ek", s.ek.hex(), "--ak", s.ak.hex())
+        pasted, "--ek", s.ek.hex(), "--ak", s.ak.hex(), "--dedicated-key", s.dedicated.hex())
 
 
 @pytest.fixture(scope="module")
