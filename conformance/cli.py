@@ -9,7 +9,10 @@ exit status 2; undecodable frames are reported inline and decoding goes on.
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,33 +100,63 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _InputError(Exception):
+    """The decode input cannot be read (printed as one line, exit status 2)."""
+
+
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _text_of(data: bytes) -> str:
+    """Text of a trace as saved by any editor: a byte order mark selects its encoding,
+    else UTF-8; undecodable octets become U+FFFD (reported as ignored lines, never fatal)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
 def _read_input(arg: str, stdin: TextIO) -> str:
     if arg == "-":
-        return stdin.read()
+        binary = getattr(stdin, "buffer", None)
+        return _text_of(binary.read()) if binary is not None else stdin.read()
+    if not arg.strip():
+        raise _InputError("empty input argument (give hex, a trace file, or - for stdin)")
     compact = arg.replace(" ", "").replace(":", "")
     if compact and all(c in "0123456789abcdefABCDEF" for c in compact) and len(compact) % 2 == 0:
         return arg
     path = Path(arg)
     if not path.exists():
-        raise SystemExit(f"conformance decode: {arg}: neither hex nor an existing file")
+        raise _InputError(f"{arg}: neither hex nor an existing file")
+    if path.is_dir():
+        raise _InputError(f"{arg}: is a directory, not a trace file")
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return _text_of(path.read_bytes())
     except OSError as exc:
-        raise SystemExit(f"conformance decode: {arg}: {exc.strerror}") from None
+        raise _InputError(f"{arg}: {exc.strerror}") from None
 
 
 def _cmd_decode(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     from conformance.analysis.decode import DecodeKeys, TraceDecoder
     from conformance.analysis.render import render_tree
 
-    text = _read_input(args.input, stdin)
+    try:
+        text = _read_input(args.input, stdin)
+    except _InputError as exc:
+        sys.stderr.write(f"conformance decode: {exc}\n")
+        return 2
     decoder = TraceDecoder(DecodeKeys(
         ek=args.ek, ak=args.ak, dedicated_key=args.dedicated_key,
         system_title=args.system_title, client_system_title=args.client_system_title,
         server_system_title=args.server_system_title, show_secrets=args.show_secrets))
     for item in decoder.decode_text(text):
         if args.json:
-            out.write(json.dumps(item, separators=(",", ":")) + "\n")
+            # allow_nan=False: the values are made JSON-safe by to_jsonable (a NaN float
+            # is written as the string "NaN"), so this only guards the promise.
+            out.write(json.dumps(item, separators=(",", ":"), allow_nan=False) + "\n")
         else:
             out.write(render_tree(item) + "\n\n")
     return 0
@@ -200,12 +233,24 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     """Entry point of the ``conformance`` console script; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    out = out or sys.stdout
+    if out is None:
+        out = sys.stdout
+        # A terminal that cannot show a character gets an escape, never a traceback.
+        if isinstance(out, io.TextIOWrapper):
+            out.reconfigure(errors="backslashreplace")
     stdin = stdin or sys.stdin
-    if args.command == "decode":
-        return _cmd_decode(args, out, stdin)
-    if args.command == "simulate":
-        return _cmd_simulate(args, parser, out)
+    try:
+        if args.command == "decode":
+            return _cmd_decode(args, out, stdin)
+        if args.command == "simulate":
+            return _cmd_simulate(args, parser, out)
+    except BrokenPipeError:
+        # The reader went away (`conformance decode big.txt | head`): stop quietly, and keep
+        # the interpreter from complaining when it flushes stdout at exit.
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
     parser.error(f"unknown command {args.command}")
     return 2  # pragma: no cover
 

@@ -118,6 +118,29 @@ def _mask(text: str, secrets: set[bytes]) -> str:
     return text
 
 
+def _mask_spans(spans: list[tuple[dict[str, Any], bytes, int]], apdu: bytes,
+                secrets: set[bytes]) -> None:
+    """Mask every occurrence of a secret in ``apdu`` (the concatenated information fields
+    of ``spans``) in the ``hex`` of each frame that carries part of it."""
+    hidden: list[tuple[int, int]] = []
+    for secret in secrets:
+        at = apdu.find(secret)
+        while at >= 0:
+            hidden.append((at, at + len(secret)))
+            at = apdu.find(secret, at + 1)
+    if not hidden:
+        return
+    start = 0
+    for out, raw, info_at in spans:
+        end = start + len(raw) - 2 - info_at
+        masked = [f"{b:02X}" for b in raw]
+        for lo, hi in hidden:
+            for i in range(max(lo, start), min(hi, end)):
+                masked[info_at + i - start] = "**"
+        out["hex"] = "".join(masked)
+        start = end
+
+
 def _apdu_direction(data: bytes) -> Direction | None:
     if not data:
         return None
@@ -146,6 +169,12 @@ class TraceDecoder:
         self._dedicated_key = self._keys.dedicated_key
         self._client_address: int | None = None
         self._segments: dict[Direction | None, bytearray] = {}
+        # Frames of the APDU being reassembled: (output, raw frame, offset of its
+        # information field in raw), so a secret split over segments can be masked.
+        self._spans: dict[Direction | None, list[tuple[dict[str, Any], bytes, int]]] = {}
+        # Outputs of first/middle segments, held until the APDU completes (so they are
+        # masked with what the complete APDU reveals before anything is printed).
+        self._held: dict[str | None, list[dict[str, Any]]] = {}
         self._secrets: set[bytes] = set()
 
     # -- entry points ---------------------------------------------------------------------
@@ -156,21 +185,40 @@ class TraceDecoder:
                 yield {"line": item.line, "ignored": item.text.strip()}
             else:
                 yield from self.decode_record(item)
+        yield from self.flush()
+
+    def flush(self) -> Iterator[dict[str, Any]]:
+        """Segments of APDUs the trace never completed (held back so far)."""
+        for held in self._held.values():
+            for out in held:
+                out["warning"] = "the trace ends before the last segment of this APDU"
+                yield self._masked(out)
+        self._held.clear()
 
     def decode_record(self, rec: TraceRecord) -> Iterator[dict[str, Any]]:
         """Decode one record (see the module docstring). Passwords and dedicated keys
         found in the trace are masked (``**`` per octet) in every hex field unless
         ``show_secrets`` was asked for."""
         for out in self._units(rec):
-            if self._secrets and not self._keys.show_secrets:
-                for key in ("hex", "apdu_hex", "plaintext"):
-                    if key in out:
-                        out[key] = _mask(out[key], self._secrets)
-                if "apdu" in out and isinstance(out["apdu"], dict):
-                    user_info = out["apdu"].get("user_information")
-                    if isinstance(user_info, str):
-                        out["apdu"]["user_information"] = _mask(user_info, self._secrets)
-            yield out
+            segment = out.get("segment")
+            if segment in ("first", "middle"):
+                self._held.setdefault(out.get("direction"), []).append(out)
+                continue
+            if segment == "last":
+                for held in self._held.pop(out.get("direction"), []):
+                    yield self._masked(held)
+            yield self._masked(out)
+
+    def _masked(self, out: dict[str, Any]) -> dict[str, Any]:
+        if self._secrets and not self._keys.show_secrets:
+            for key in ("hex", "apdu_hex", "plaintext"):
+                if key in out:
+                    out[key] = _mask(out[key], self._secrets)
+            if "apdu" in out and isinstance(out["apdu"], dict):
+                user_info = out["apdu"].get("user_information")
+                if isinstance(user_info, str):
+                    out["apdu"]["user_information"] = _mask(user_info, self._secrets)
+        return out
 
     def _units(self, rec: TraceRecord) -> Iterator[dict[str, Any]]:
         data = rec.data
@@ -243,7 +291,7 @@ class TraceDecoder:
             elif ftype is HdlcFrameType.FRMR and info:
                 out["frmr"] = to_jsonable(FrmrInformation.decode(info))
             elif ftype in (HdlcFrameType.I, HdlcFrameType.UI) and info is not None:
-                self._reassemble(out, frame, direction)
+                self._reassemble(out, frame, raw, direction)
         except ConformanceError as exc:
             out["error"] = _error(exc)
         return out
@@ -266,10 +314,13 @@ class TraceDecoder:
                 return Direction.SERVER_TO_CLIENT
         return None
 
-    def _reassemble(self, out: dict[str, Any], frame: HdlcFrame,
+    def _reassemble(self, out: dict[str, Any], frame: HdlcFrame, raw: bytes,
                     direction: Direction | None) -> None:
         buf = self._segments.setdefault(direction, bytearray())
+        spans = self._spans.setdefault(direction, [])
         first = not buf
+        # The information field ends just before the FCS (raw has no flags).
+        spans.append((out, raw, len(raw) - 2 - len(frame.information)))
         buf += frame.information
         if frame.segmented:
             out["segment"] = "first" if first else "middle"
@@ -278,6 +329,15 @@ class TraceDecoder:
             out["segment"] = "last"
         apdu = bytes(buf)
         buf.clear()
+        del self._spans[direction]
+        try:
+            self._decode_llc_and_apdu(out, apdu, direction)
+        finally:
+            if self._secrets and not self._keys.show_secrets:
+                _mask_spans(spans, apdu, self._secrets)
+
+    def _decode_llc_and_apdu(self, out: dict[str, Any], apdu: bytes,
+                             direction: Direction | None) -> None:
         llc = recognise_llc(apdu)
         if llc is None:
             out["llc"] = None

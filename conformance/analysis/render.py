@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +25,9 @@ def _enum_name(e: enum.Enum) -> str:
 
 def to_jsonable(obj: Any) -> Any:
     """A JSON-serialisable view of ``obj`` (dataclasses, enums, bytes, containers)."""
-    if obj is None or isinstance(obj, bool | int | float | str):
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else _NON_FINITE[str(obj)]
+    if obj is None or isinstance(obj, bool | int | str):
         if isinstance(obj, enum.Enum):
             return _flag_or_enum(obj)
         return obj
@@ -35,7 +38,7 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, ObisCode):
         return str(obj)
     if isinstance(obj, Data):
-        return to_json(obj)
+        return _json_safe(to_json(obj))
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {"type": type(obj).__name__}
         for f in dataclasses.fields(obj):
@@ -48,6 +51,21 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, list | tuple | frozenset | set):
         return [to_jsonable(v) for v in obj]
     return str(obj)
+
+
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+"""JSON has no NaN or infinities (RFC 8259 6): float32/float64 data carrying them are
+written as these strings."""
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _NON_FINITE[str(value)]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def _flag_or_enum(e: enum.Enum) -> Any:
