@@ -11,6 +11,7 @@ Hypothesis-drawn octets, codec-built frames or mutated vector frames."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from conformance.codec.hdlc import (
     HdlcFrameType,
 )
 from conformance.codec.wrapper import WrapperFrame
+from conformance.codec.xdlms.selective import EntryDescriptor
 from conformance.errors import (
     CodecError,
     ConformanceError,
@@ -51,6 +53,8 @@ from tests.robustness._support import (
 )
 
 LOGICAL_DEVICE_NAME = "0.0.42.0.0.255"
+LOAD_PROFILE = "1.0.99.1.0.255"
+SIXTY_ROWS = EntryDescriptor(from_entry=1, to_entry=60).to_selective_access()
 # The peers run in this process and answer within milliseconds: short waits keep the
 # examples fast (a spurious timeout on a busy machine is a ConformanceError all the same).
 SHORT = Timeouts(response=0.15, inter_frame=0.06)
@@ -67,27 +71,54 @@ def plan_meter() -> MeterPlan:
     return load_plan(ROOT / "testplans" / "simulator.yaml").meters[0]
 
 
+class _Errors(logging.Handler):
+    """The meter's internal errors (a bug reached through the client's reactions)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+METER_ERRORS = _Errors()
+
+
 @pytest.fixture(scope="module")
 def meter(plan_meter: MeterPlan) -> Iterator[Meter]:
+    logger = logging.getLogger("conformance.simulator")
+    logger.addHandler(METER_ERRORS)
     instance = Meter(plan_meter)
-    yield instance
-    instance.close()
+    try:
+        yield instance
+    finally:
+        instance.close()
+        logger.removeHandler(METER_ERRORS)
 
 
 def _session(plan_meter: MeterPlan, pair: LoopbackPair, framing: Framing,
              association: str, timeouts: Timeouts = SHORT,
-             keep: list[Session] | None = None) -> BaseException | None:
-    """Connect, associate, read the logical device name and release; the exception that
-    ended it, if any (the session is appended to ``keep``)."""
+             keep: list[Session] | None = None, *, blocks: bool = False
+             ) -> BaseException | None:
+    """Connect, associate, read the logical device name (``blocks``: 60 rows of the load
+    profile, several blocks and HDLC segments) and release; the exception that ended it, if
+    any (the session is appended to ``keep``)."""
     config = dataclasses.replace(session_config(plan_meter, association, transport=pair.client),
                                  framing=framing, timeouts=timeouts)
+    if blocks:  # a small client-max-receive-pdu-size: the meter answers in blocks
+        config = dataclasses.replace(config, association=dataclasses.replace(
+            config.association, client_max_receive_pdu_size=256))
     session = Session(config)
     if keep is not None:
         keep.append(session)
     try:
         with session:
             session.associate()
-            session.get(LOGICAL_DEVICE_NAME, 1, 2)
+            if blocks:
+                session.get(LOAD_PROFILE, 7, 2, SIXTY_ROWS)
+            else:
+                session.get(LOGICAL_DEVICE_NAME, 1, 2)
     except Exception as exc:  # the test looks at its type
         return exc
     return None
@@ -97,7 +128,8 @@ def through_meter(plan_meter: MeterPlan, meter: Meter, framing: Framing, associa
                   corrupt: Callable[[bytes], bytes],
                   when: Callable[[int, bytes], bool] | None = None,
                   timeouts: Timeouts = SHORT,
-                  keep: list[Session] | None = None) -> BaseException | None:
+                  keep: list[Session] | None = None, blocks: bool = False
+                  ) -> BaseException | None:
     """A session with the reference meter (its connection loop on the loopback's server end)
     whose answers pass through ``corrupt`` (for the chunks ``when`` selects)."""
     pair = LoopbackPair(name="mangled meter")
@@ -105,13 +137,15 @@ def through_meter(plan_meter: MeterPlan, meter: Meter, framing: Framing, associa
     connection = Connection(meter, pair.server, framing=framing, origin="robustness")
     stop = threading.Event()
     thread = threading.Thread(target=connection.run, args=(stop,), daemon=True)
+    METER_ERRORS.messages.clear()
     thread.start()
     try:
-        return _session(plan_meter, pair, framing, association, timeouts, keep)
+        return _session(plan_meter, pair, framing, association, timeouts, keep, blocks=blocks)
     finally:
         stop.set()
         pair.close()
         thread.join(2)
+        assert not METER_ERRORS.messages, METER_ERRORS.messages
 
 
 def _is_verdict_material(outcome: BaseException | None) -> None:
@@ -128,7 +162,10 @@ def _reframe(chunk: bytes, framing: Framing, change: Callable[[bytes], bytes]) -
     try:
         if framing is Framing.WRAPPER:
             wpdu = WrapperFrame.decode(chunk)
-            return dataclasses.replace(wpdu, apdu=change(wpdu.apdu)).to_bytes()
+            changed = change(wpdu.apdu)
+            if len(changed) > 0xFFFF:  # longer than a WPDU can be: send it damaged as it is
+                return change(chunk)
+            return dataclasses.replace(wpdu, apdu=changed).to_bytes()
         frame = HdlcFrame.decode(chunk)
     except CodecError:
         return change(chunk)
@@ -162,6 +199,32 @@ def test_mangled_answers_of_the_reference_meter(plan_meter: MeterPlan, meter: Me
                             lambda index, _chunk: index == target)
     _is_verdict_material(outcome)
     assert time.monotonic() - started < 5.0  # every wait bounded
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_HEALTH)
+@given(framing=st.sampled_from(Framing), association=st.sampled_from(["reader", "management"]),
+       target=st.integers(2, 30), reframe=st.booleans(), ops=mutations())
+def test_mangled_blocks_of_a_long_read(plan_meter: MeterPlan, meter: Meter, framing: Framing,
+                                       association: str, target: int, reframe: bool,
+                                       ops: list[Mutation]) -> None:
+    """The same during a read in blocks (GET-next datablocks or general block transfer,
+    HDLC segments)."""
+    def corrupt(chunk: bytes) -> bytes:
+        if reframe:
+            return _reframe(chunk, framing, lambda apdu: mutate(apdu, ops))
+        return mutate(chunk, ops)
+
+    outcome = through_meter(plan_meter, meter, framing, association, corrupt,
+                            lambda index, _chunk: index == target, blocks=True)
+    _is_verdict_material(outcome)
+
+
+def test_the_long_read_is_in_blocks(plan_meter: MeterPlan, meter: Meter) -> None:
+    sessions: list[Session] = []
+    assert through_meter(plan_meter, meter, Framing.HDLC, "reader", lambda chunk: chunk,
+                         timeouts=PATIENT, keep=sessions, blocks=True) is None
+    assert sessions[0].last_confirm is not None
+    assert sessions[0].last_confirm.transfer.response_blocks >= 2  # type: ignore[union-attr]
 
 
 # Server APDUs of the vectors (AARE, RLRE, GET/SET/ACTION responses, GBT, ciphered...).
