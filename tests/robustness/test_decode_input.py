@@ -215,10 +215,7 @@ def test_unreadable_input_is_one_clear_line(cli_runs: dict[str, CliRun], case: s
     assert "00112233445566778899" not in run.stderr  # a key is never echoed
 
 
-# -- defects -----------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect: --json writes NaN / -Infinity for non-finite "
-                   "float32/float64 data (conformance.codec.axdr.convert.to_json keeps the "
-                   "float, cli._cmd_decode calls json.dumps with allow_nan=True): not JSON")
+# -- defects found here, fixed in f22be29 (now regression tests); the last one is open ----
 @pytest.mark.parametrize("apdu", ["C401C100177FC00000", "C401C10018FFF0000000000000"],
                          ids=["float32 NaN", "float64 -Infinity"])
 def test_json_output_is_strict_json_for_non_finite_floats(apdu: str) -> None:
@@ -228,9 +225,6 @@ def test_json_output_is_strict_json_for_non_finite_floats(apdu: str) -> None:
     assert "error" not in item
 
 
-@pytest.mark.xfail(strict=True, reason="defect: cli._read_input reads files as plain 'utf-8': "
-                   "a byte order mark (Notepad's UTF-8, or UTF-16) makes the whole trace "
-                   "'ignored' lines")
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_trace_files_with_a_byte_order_mark_are_decoded(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "trace.txt"
@@ -241,9 +235,6 @@ def test_trace_files_with_a_byte_order_mark_are_decoded(tmp_path: Path, encoding
     assert [item.get("frame", {}).get("type") for item in items] == ["SNRM"]
 
 
-@pytest.mark.xfail(strict=True, reason="defect: cli._read_input decodes stdin with the locale's "
-                   "strict codec: binary on stdin is a UnicodeDecodeError traceback (files are "
-                   "read with errors='replace')")
 def test_binary_stdin_under_a_strict_utf8_locale() -> None:
     run = run_cli(["decode", "--json", "-"], stdin=bytes(range(256)) * 8,
                   env={"PYTHONIOENCODING": "utf-8"})
@@ -251,9 +242,6 @@ def test_binary_stdin_under_a_strict_utf8_locale() -> None:
     assert run.returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="defect: cli._cmd_decode writes the tree with the "
-                   "terminal's codec; U+FFFD of an undecodable input line cannot be written "
-                   "to a cp1252 / ASCII stdout (UnicodeEncodeError traceback)")
 def test_tree_output_to_a_non_utf8_stdout(tmp_path: Path) -> None:
     path = tmp_path / "trace.bin"
     path.write_bytes(b"RX: 7E A0\n\xff\xfe garbage\n")
@@ -262,8 +250,6 @@ def test_tree_output_to_a_non_utf8_stdout(tmp_path: Path) -> None:
     assert run.returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="defect: cli.main does not handle a closed stdout "
-                   "(`conformance decode big.txt | head`): BrokenPipeError traceback")
 def test_output_into_a_closed_pipe(tmp_path: Path) -> None:
     path = tmp_path / "many.txt"
     path.write_text((SNRM + "\n") * 5000, encoding="utf-8")
@@ -282,8 +268,6 @@ def test_output_into_a_closed_pipe(tmp_path: Path) -> None:
     assert TRACEBACK not in err and "BrokenPipeError" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="defect: cli._read_input raises SystemExit(message), "
-                   "exit status 1, where the module promises status 2 for a bad argument")
 @pytest.mark.parametrize("case", ["directory", "missing file"])
 def test_unreadable_input_exits_with_status_2(cli_runs: dict[str, CliRun], case: str) -> None:
     assert cli_runs[case].returncode == 2
