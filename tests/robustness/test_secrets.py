@@ -321,10 +321,6 @@ def test_trace_entries_in_memory_hold_no_secret(run: Run) -> None:
     assert leaks(texts, run.secrets.by_name()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="defect: analysis.decode.TraceDecoder emits the first HDLC "
-                   "segments of an AARQ before it has learnt the LLS password, and masks later "
-                   "frames only where the whole password occurs: a password split over two "
-                   "segments is printed in two halves")
 def test_decode_masks_a_password_split_over_hdlc_segments(segmented: Run) -> None:
     items = [json.loads(line) for line in segmented.texts["reader: decode --json"]
              .splitlines()]
