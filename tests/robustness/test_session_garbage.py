@@ -182,7 +182,7 @@ def _reframe(chunk: bytes, framing: Framing, change: Callable[[bytes], bytes]) -
         return change(chunk)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=_HEALTH)
+@settings(max_examples=50, deadline=None, suppress_health_check=_HEALTH)
 @given(framing=st.sampled_from(Framing), association=st.sampled_from(ASSOCIATIONS),
        target=st.integers(0, 7), reframe=st.booleans(), ops=mutations())
 def test_mangled_answers_of_the_reference_meter(plan_meter: MeterPlan, meter: Meter,
@@ -201,7 +201,7 @@ def test_mangled_answers_of_the_reference_meter(plan_meter: MeterPlan, meter: Me
     assert time.monotonic() - started < 5.0  # every wait bounded
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=_HEALTH)
+@settings(max_examples=30, deadline=None, suppress_health_check=_HEALTH)
 @given(framing=st.sampled_from(Framing), association=st.sampled_from(["reader", "management"]),
        target=st.integers(2, 30), reframe=st.booleans(), ops=mutations())
 def test_mangled_blocks_of_a_long_read(plan_meter: MeterPlan, meter: Meter, framing: Framing,
@@ -301,7 +301,7 @@ def _scripted_peer(pair: LoopbackPair, answers: list[bytes], stop: threading.Eve
                 return
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=_HEALTH)
+@settings(max_examples=25, deadline=None, suppress_health_check=_HEALTH)
 @given(framing=st.sampled_from(Framing), data=st.data())
 def test_a_peer_answering_garbage(plan_meter: MeterPlan, framing: Framing,
                                   data: st.DataObject) -> None:
