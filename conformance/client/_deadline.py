@@ -43,7 +43,8 @@ class ExchangeClock:
         self.last_progress = now
         """When it last made real progress (see the module docstring)."""
         self._recorder = recorder
-        self._frames = {d: recorder.frames_seen(d) for d in Direction}
+        # A mark, not a count: counting would split every octet recorded so far now.
+        self._frames = recorder.frames_mark()
 
     def progress(self, now: float) -> None:
         """The exchange made real progress at ``now``: the response timeout restarts."""
@@ -55,7 +56,7 @@ class ExchangeClock:
 
     def frames(self, direction: Direction) -> int:
         """Frames seen in ``direction`` since the exchange started."""
-        return self._recorder.frames_seen(direction) - self._frames[direction]
+        return self._recorder.frames_since(self._frames, direction)
 
     def expired_error(self, now: float, where: str) -> TransportTimeout:
         """The error for an exchange past its deadline: its name, how long it ran and how

@@ -9,8 +9,8 @@ from typing import Any
 
 from conformance.client._streams import Span
 
-__all__ = ["MIN_SECRET", "map_to_stream", "mask_string", "mask_view", "masked_hex",
-           "ranges_of"]
+__all__ = ["MIN_SECRET", "map_to_stream", "mask_in_view", "mask_string", "mask_view",
+           "masked_hex", "ranges_of"]
 
 _HEX = re.compile(r"(?:[0-9A-F]{2})+")
 MIN_SECRET = 4  # shorter secrets are masked only where the decoder located them
@@ -65,3 +65,20 @@ def mask_view(view: Any, secrets: set[bytes]) -> Any:
     if isinstance(view, str) and secrets:
         return mask_string(view, secrets)
     return view
+
+
+def mask_in_view(view: Any, secret: bytes) -> None:
+    """Replace ``secret`` (of any length) in every hex string of a decoded view, in place
+    (a secret the decoder located, e.g. a password in plain user-information)."""
+    if isinstance(view, dict):
+        for key, value in view.items():
+            if isinstance(value, str):
+                view[key] = mask_string(value, {secret}, minimum=1)
+            else:
+                mask_in_view(value, secret)
+    elif isinstance(view, list):
+        for i, value in enumerate(view):
+            if isinstance(value, str):
+                view[i] = mask_string(value, {secret}, minimum=1)
+            else:
+                mask_in_view(value, secret)

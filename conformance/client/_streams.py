@@ -6,6 +6,10 @@ header removed, WPDUs (IEC 62056-47), and APDUs carried in general block transfe
 The recorder mirrors the receiver's sequence rule (ISO/IEC 13239): an I frame joins the
 APDU being reassembled only when its N(S) is the one expected next, so a repeated frame or
 one sent with a deliberately wrong N(S) is shown but not reassembled twice.
+
+Two stages, so that frames can be counted without decoding them: :class:`Delimiter`
+splits the octets into frames (the codec's deframers: HCS, FCS and header checked) and
+:class:`FrameStream` turns its output into items (frame summaries, reassembled APDUs).
 """
 
 from __future__ import annotations
@@ -30,11 +34,15 @@ from conformance.codec.xdlms.gbt import GeneralBlockTransfer
 from conformance.errors import CodecError
 from conformance.transport import Framing
 
-__all__ = ["FrameStream", "Span", "StreamItem"]
+__all__ = ["Delimited", "Delimiter", "FrameStream", "Span", "StreamItem", "frames_in"]
 
 Span = tuple[int, int, int]
 """``(apdu_offset, stream_offset, length)``: APDU octets ``apdu_offset ..`` lie at
 ``stream_offset ..`` in the stream."""
+
+Delimited = tuple[int, list[FrameReceived[Any] | BytesDiscarded]]
+"""What :class:`Delimiter` found in some octets: the stream offset of its deframer's
+offset 0, and the deframer's events."""
 
 _RESETS_SENT = frozenset({HdlcFrameType.SNRM, HdlcFrameType.DISC})
 _RESETS_RECEIVED = frozenset({HdlcFrameType.UA, HdlcFrameType.DM})
@@ -53,18 +61,57 @@ class StreamItem:
     spans: tuple[Span, ...] = ()
 
 
-class FrameStream:
-    """The frames and APDUs of one direction."""
+def frames_in(delimited: Delimited) -> int:
+    """The number of frames (HDLC frames, WPDUs) in ``delimited``."""
+    return sum(1 for event in delimited[1] if isinstance(event, FrameReceived))
 
-    def __init__(self, framing: Framing | None, *, sent: bool, base: int = 0) -> None:
+
+class Delimiter:
+    """The frames of one direction, found by the codec's deframers (first stage)."""
+
+    def __init__(self, framing: Framing | None, *, base: int = 0) -> None:
         """``base``: the direction's stream offset of the first octet this object sees."""
-        self._framing = framing
-        self._sent = sent
-        self._hdlc = HdlcDeframer() if framing is Framing.HDLC else None
-        self._wrapper = WrapperDeframer() if framing is Framing.WRAPPER else None
+        self._deframer: HdlcDeframer | WrapperDeframer | None = (
+            HdlcDeframer() if framing is Framing.HDLC
+            else WrapperDeframer() if framing is Framing.WRAPPER else None)
         # Direction offset of the deframer's offset 0: ``base`` plus the octets skipped
         # (not fed to the deframer; sign-on octets come before any frame).
         self._skipped = base
+
+    def skip(self, n: int) -> None:
+        """``n`` octets of this direction that are not part of the frame stream."""
+        self._skipped += n
+
+    def feed(self, data: bytes) -> Delimited:
+        """Octets of the stream."""
+        if self._deframer is not None:
+            self._deframer.receive_data(data)
+        return self._drain()
+
+    def finish(self) -> Delimited:
+        """End of the stream: an unfinished frame is reported as discarded."""
+        if self._deframer is not None:
+            self._deframer.receive_eof()
+        return self._drain()
+
+    def _drain(self) -> Delimited:
+        events: list[FrameReceived[Any] | BytesDiscarded] = []
+        deframer = self._deframer
+        while deframer is not None:
+            event = deframer.next_event()
+            if not isinstance(event, FrameReceived | BytesDiscarded):
+                break
+            events.append(event)
+        return self._skipped, events
+
+
+class FrameStream:
+    """The frames and APDUs of one direction (second stage: what a :class:`Delimiter`
+    found, summarised and reassembled)."""
+
+    def __init__(self, framing: Framing | None, *, sent: bool) -> None:
+        self._layer = "hdlc" if framing is Framing.HDLC else "wrapper"
+        self._sent = sent
         # The N(S) expected next; None until the link state is known (a trace may start
         # on an established link: the first I frame then sets it).
         self._vr: int | None = None
@@ -73,47 +120,21 @@ class FrameStream:
         self._gbt_next = 0  # 0: no general block transfer in progress
         self._gbt_blocks = 0
 
-    # -- feeding -------------------------------------------------------------------------
-    def skip(self, n: int) -> None:
-        """``n`` octets of this direction that are not part of the frame stream."""
-        self._skipped += n
-
-    def feed(self, data: bytes) -> list[StreamItem]:
-        """Octets of the stream."""
-        if self._hdlc is not None:
-            self._hdlc.receive_data(data)
-            return self._drain()
-        if self._wrapper is not None:
-            self._wrapper.receive_data(data)
-            return self._drain()
-        return []
-
-    def finish(self) -> list[StreamItem]:
-        """End of the stream: an unfinished frame is reported as discarded."""
-        if self._hdlc is not None:
-            self._hdlc.receive_eof()
-        elif self._wrapper is not None:
-            self._wrapper.receive_eof()
-        return self._drain()
-
-    def _drain(self) -> list[StreamItem]:
+    def items(self, delimited: Delimited) -> list[StreamItem]:
+        """The items of the frames and discarded octets in ``delimited``."""
         out: list[StreamItem] = []
-        deframer = self._hdlc if self._hdlc is not None else self._wrapper
-        layer = "hdlc" if self._hdlc is not None else "wrapper"
-        while deframer is not None:
-            event = deframer.next_event()
+        shift, events = delimited
+        for event in events:
             if isinstance(event, FrameReceived):
-                offset = event.offset + self._skipped
+                offset = event.offset + shift
                 if isinstance(event.frame, HdlcFrame):
                     out += self._hdlc_frame(event.frame, event.raw, offset)
                 elif isinstance(event.frame, WrapperFrame):
                     out += self._wpdu(event.frame, event.raw, offset)
-            elif isinstance(event, BytesDiscarded):
-                out.append(StreamItem(kind="discarded", layer=layer, data=event.data,
-                                      offset=event.offset + self._skipped,
-                                      info={"error": error_view(event.error)}))
             else:
-                break
+                out.append(StreamItem(kind="discarded", layer=self._layer, data=event.data,
+                                      offset=event.offset + shift,
+                                      info={"error": error_view(event.error)}))
         return out
 
     # -- HDLC ----------------------------------------------------------------------------

@@ -310,10 +310,6 @@ def test_the_trace_masks_a_password_split_over_hdlc_segments(segmented: Run) -> 
 
 
 # -- defects -----------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect: client.trace.TraceRecorder._add_apdu masks the "
-                   "secrets of the decoded view, then sets info['plaintext'] to the unmasked "
-                   "plaintext: TraceEntry.info (documented 'never holds secrets') and "
-                   "repr(entry) show the dedicated key of the ciphered InitiateRequest")
 def test_trace_entries_in_memory_hold_no_secret(run: Run) -> None:
     entries = run.recorders["management-dedicated"].entries
     texts = {"repr of the entries": repr(entries),
