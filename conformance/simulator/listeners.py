@@ -31,7 +31,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from conformance.errors import (
     CodecError,
@@ -126,7 +126,7 @@ def parse_listen_url(url: str) -> ListenSpec:
             raise EndpointError(f"{url}: mode_e must be 1/true/yes/on or 0/false/no/off, "
                                 f"got {options['mode_e']!r}")
         mode_e = value in _TRUE
-    scheme = urlsplit(rest).scheme.lower() if "://" in rest else ""
+    scheme = rest.split("://", 1)[0].lower() if "://" in rest else ""
     if scheme == "pty" or scheme in ("tcp", "hdlc+tcp"):
         endpoint = parse_endpoint(rest, listening=True)
     else:

@@ -104,7 +104,10 @@ def parse_endpoint(url: str, *, listening: bool = False) -> Endpoint:
     if "://" not in url:
         return _serial(url, "", url, {})
     scheme = url.split("://", 1)[0].lower()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL" for tcp://[::1
+        raise EndpointError(f"{url}: {exc}") from None
     if "@" in parts.netloc:  # never echo it: the part before '@' may hold a password
         raise EndpointError(f"{scheme}:// URL with user information: transports take no "
                             f"credentials in the URL")

@@ -149,9 +149,6 @@ def test_bad_arguments_and_plans_are_one_clear_line(
     _check(*runs[case])
 
 
-@pytest.mark.xfail(strict=True, reason="defect: simulator.listeners.parse_listen_url lets "
-                   "urllib's ValueError('Invalid IPv6 URL') through unchanged, so the line "
-                   "does not name the --listen URL")
 def test_a_malformed_ipv6_url_is_named(
         runs: dict[str, tuple[CliRun, dict[str, Any]]]) -> None:
     _check(*runs["unterminated IPv6 host"])
