@@ -251,6 +251,14 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except Exception as exc:
+        # Last resort: a defect of the tool is one line, not a traceback (set
+        # CONFORMANCE_DEBUG=1 to see it). Exception texts of the suite never hold secrets.
+        if os.environ.get("CONFORMANCE_DEBUG"):
+            raise
+        sys.stderr.write(f"conformance {args.command}: internal error: "
+                         f"{type(exc).__name__}: {exc} (CONFORMANCE_DEBUG=1 shows where)\n")
+        return 70  # EX_SOFTWARE
     parser.error(f"unknown command {args.command}")
     return 2  # pragma: no cover
 
