@@ -205,25 +205,31 @@ class _HdlcFilter:
     """A frame filter applying the HDLC deviations returned by ``current()`` (read for
     every frame, so a session can switch deviations between exchanges)."""
 
-    __slots__ = ("_current", "_first_segment")
+    __slots__ = ("_active", "_current", "_first_segment", "_last")
 
     def __init__(self, current: Callable[[], Deviations]) -> None:
         self._current = current
         self._first_segment = True  # the next I frame starts an APDU (carries the LLC)
+        # The last Deviations seen and whether it deviates on the link: a Deviations is
+        # immutable, and the same object comes back for every frame while nothing changes.
+        self._last: Deviations | None = None
+        self._active = False
 
     def __call__(self, frame: HdlcFrame) -> HdlcFrame | None:
         first = self._first_segment
-        if frame.frame_type is HdlcFrameType.I:
+        ftype = frame.frame_type
+        if ftype is HdlcFrameType.I:
             self._first_segment = not frame.segmented
-        elif frame.frame_type in (HdlcFrameType.SNRM, HdlcFrameType.DISC):
+        elif ftype is HdlcFrameType.SNRM or ftype is HdlcFrameType.DISC:
             self._first_segment = True
         d = self._current()
-        if not d.hdlc_active:
+        if d is not self._last:
+            self._last, self._active = d, d.hdlc_active
+        if not self._active:
             return frame
         if d.hdlc_frame_types is not None and frame.frame_type not in d.hdlc_frame_types:
             return frame
         changes: dict[str, object] = {}
-        ftype = frame.frame_type
         if ftype is HdlcFrameType.I:
             info = frame.information
             if first and (d.omit_llc or d.llc_header is not None) and info[:3] in (

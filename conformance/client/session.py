@@ -107,6 +107,7 @@ class Session(ServiceCalls):
         self._io: SessionIO | None = None
         self._link: HdlcLink | WrapperLink | None = None
         self._extra: list[Deviations] = []
+        self._merged: tuple[tuple[Deviations, ...], Deviations] | None = None  # last merge
         self._counters = SessionCounters()
         self._association: ClientAssociation | None = None
         self._services: ClientServices | None = None
@@ -125,10 +126,18 @@ class Session(ServiceCalls):
     @property
     def deviations(self) -> Deviations:
         """The deviations in force: the configuration's, then :meth:`deviating` blocks."""
-        current = self.config.deviations
-        for extra in self._extra:
-            current = current.merged(extra)
-        return current
+        if not self._extra:
+            return self.config.deviations
+        parts = (self.config.deviations, *self._extra)
+        merged = self._merged
+        if merged is None or len(merged[0]) != len(parts) or any(
+                a is not b for a, b in zip(merged[0], parts, strict=True)):
+            current = parts[0]
+            for extra in parts[1:]:
+                current = current.merged(extra)
+            # Deviations are immutable: merged once per change, not for every frame.
+            merged = self._merged = (parts, current)
+        return merged[1]
 
     @contextlib.contextmanager
     def deviating(self, deviations: Deviations) -> Iterator[Self]:

@@ -89,6 +89,8 @@ class Link:
             raise ValueError("server_deviations apply to the server role only (the client "
                              "deviates through its frame filter)")
         self.role = role
+        self.is_client = role is Role.CLIENT
+        """True in the client role."""
         self.config = config
         self.frame_filter = frame_filter
         self.state = HdlcState.NDM
@@ -118,13 +120,13 @@ class Link:
             config.server_deviations if config.server_deviations.active else None)
         self.last_segment: tuple[int, bytes, bool] | None = None  # N(S), info, S of the
         # last I frame sent (only kept for the repeat_segment_on_rr deviation)
+        # RR/RNR frames already built, with their octets: a long transfer polls every
+        # segment with one of a handful of them. Keyed by (type, N(R), P/F) and the
+        # identities of the two addresses (held by the cached frame, so never reused).
+        self._supervisory: dict[tuple[HdlcFrameType, int, bool, int, int],
+                                tuple[HdlcFrame, bytes]] = {}
 
     # -- role helpers ---------------------------------------------------------------------
-    @property
-    def is_client(self) -> bool:
-        """True in the client role."""
-        return self.role is Role.CLIENT
-
     @property
     def llc_out(self) -> bytes:
         """LLC header of what this station sends (IEC 62056-46 LLC: E6 E6 00 command,
@@ -171,16 +173,17 @@ class Link:
         return HdlcAddress.client(ALL_STATION)
 
     # -- output: the one place frames are encoded -------------------------------------------
-    def emit(self, frame: HdlcFrame) -> HdlcFrame:
+    def emit(self, frame: HdlcFrame, encoded: bytes | None = None) -> HdlcFrame:
         """Encode ``frame`` (through the frame filter) into the output; returns the frame
-        the machine meant to send (what a RemoteProtocolError hint names)."""
+        the machine meant to send (what a RemoteProtocolError hint names). ``encoded``:
+        ``frame.to_bytes()`` when already known."""
         # Server deviations of the octets sent (FAULT HOOKs in ServerDeviations.outgoing).
         sent: HdlcFrame | None = frame if self.deviations is None \
             else self.deviations.outgoing(frame)
         if self.frame_filter is not None and sent is not None:
             sent = self.frame_filter(sent)
         if sent is not None:
-            self.out += sent.to_bytes()
+            self.out += encoded if encoded is not None and sent is frame else sent.to_bytes()
         if frame.control.receive_seq is not None:
             self.recv.acknowledged = frame.control.receive_seq
             self.recv.gap = False
@@ -198,8 +201,15 @@ class Link:
     def emit_s(self, final: bool) -> HdlcFrame:
         """RR (RNR while locally busy) carrying our V(R)."""
         kind = HdlcFrameType.RNR if self.local_busy else HdlcFrameType.RR
-        return self.emit(s_frame(kind, self.destination(), self.local,
-                                 receive_seq=self.recv.vr, poll_final=final))
+        destination, local, vr = self.destination(), self.local, self.recv.vr
+        key = (kind, vr, final, id(destination), id(local))
+        cached = self._supervisory.get(key)
+        if cached is None:
+            if len(self._supervisory) >= 64:  # addresses changed many times
+                self._supervisory.clear()
+            frame = s_frame(kind, destination, local, receive_seq=vr, poll_final=final)
+            cached = self._supervisory[key] = (frame, frame.to_bytes())
+        return self.emit(*cached)
 
     def emit_u(self, kind: HdlcFrameType, final: bool, information: bytes = b"", *,
                destination: HdlcAddress | None = None,

@@ -215,6 +215,11 @@ class TimeoutKind(enum.Enum):
     RESPONSE = "response"
     """Client: the answer to a frame with the P bit did not arrive (may send again)."""
 
+    # Members are singletons equal only to themselves: the identity hash (in C) is as
+    # good as Enum's hash of the name (in Python); the timers are keyed by kind on every
+    # frame received.
+    __hash__ = object.__hash__
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Timeout:

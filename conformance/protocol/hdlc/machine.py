@@ -110,6 +110,19 @@ UNDEFINED_ACTIONS: dict[Role, dict[Action, UndefinedHandler]] = {
 TIMER_ACTIONS: dict[Role, dict[Action, TimerHandler]] = {
     Role.CLIENT: _client.timer_actions, Role.SERVER: _server.timer_actions}
 
+_FrameRows = dict[tuple[HdlcState, HdlcFrameType], tuple[Transition, FrameHandler]]
+
+
+def _frame_rows(role: Role) -> _FrameRows:
+    """The rows of ``role`` for received frames with their actions, by (state, frame
+    type): one lookup per frame (the table and FRAME_ACTIONS, read once)."""
+    return {(state, trigger): (transition, FRAME_ACTIONS[role][transition.action])
+            for (r, state, trigger), transition in TRANSITIONS.items()
+            if r is role and isinstance(trigger, HdlcFrameType)}
+
+
+FRAME_ROWS: dict[Role, _FrameRows] = {role: _frame_rows(role) for role in Role}
+
 
 def _foreign_address_taken(link: Link, destination: HdlcAddress) -> bool:
     """Server deviation ``answer_any_server_address``: a frame for another (not
@@ -130,11 +143,12 @@ class HdlcMachine:
     follows what it meant to send.
     """
 
-    __slots__ = ("_deframers", "_link")
+    __slots__ = ("_deframers", "_frame_rows", "_link")
 
     def __init__(self, role: Role, config: HdlcConfig, *,
                  frame_filter: FrameFilter | None = None) -> None:
         self._link = Link(role, config, frame_filter)
+        self._frame_rows = FRAME_ROWS[role]
         # The current deframer last; older ones were closed by an inter-octet timeout
         # and are drained first.
         self._deframers: deque[HdlcDeframer] = deque([HdlcDeframer()])
@@ -351,11 +365,12 @@ class HdlcMachine:
             else:
                 self._other_address(frame, raw)
             return
-        transition = self._transition(frame.frame_type)
-        if transition is None:  # pragma: no cover - every frame type has a row (tested)
+        row = self._frame_rows.get((link.state, frame.frame_type))
+        if row is None:  # pragma: no cover - every frame type has a row (tested)
             raise RuntimeError(f"no row for {frame.frame_type.name} in {link.state}")
+        transition, action = row
         link.state = transition.target
-        FRAME_ACTIONS[link.role][transition.action](link, transition, frame)
+        action(link, transition, frame)
 
     def _dispatch_undefined(self, frame: UndefinedFrame) -> None:
         link = self._link

@@ -64,6 +64,10 @@ class HdlcState(enum.Enum):
     """An exception condition (FRMR sent by the server, or received / detected by the
     client): only SNRM or DISC clears it."""
 
+    # Members are singletons equal only to themselves: the identity hash (in C) is as
+    # good as Enum's hash of the name (in Python) and keeps the per-frame lookups cheap.
+    __hash__ = object.__hash__
+
 
 class _Undefined(enum.Enum):
     UNDEFINED_CONTROL = "frame with an undefined control field"
