@@ -33,6 +33,7 @@ from conformance.codec.axdr.scalars import (
     too_deep,
     trusted,
 )
+from conformance.codec.axdr.shapes import element_shape
 from conformance.codec.axdr.types import Array, Data, DataTag, Structure
 from conformance.errors import CodecError
 
@@ -54,13 +55,42 @@ def _read_array(r: Reader, depth: int) -> Data:
         raise too_deep(r, "array")
     n = r.pull_length("array.length")
     items: list[Data] = []
-    read = _read
     try:
-        for _ in range(n):
-            items.append(read(r, depth + 1))
+        if n >= _SHAPED_ARRAY:
+            _read_alike(r, depth, n, items)
+        else:
+            for _ in range(n):
+                items.append(_read(r, depth + 1))
     except CodecError as exc:
         raise nested_error(exc, r, f"array[{len(items)}]") from None
     return trusted(Array, "items", tuple(items))
+
+
+_SHAPED_ARRAY = 4
+"""Arrays of at least this many elements learn the shape of their first element."""
+
+
+def _read_alike(r: Reader, depth: int, n: int, items: list[Data]) -> None:
+    """The ``n`` elements of an array into ``items``: the first by the general reader,
+    the following ones by its shape while they have it (:mod:`.shapes`), any other one
+    (and every error) by the general reader."""
+    data = r.data
+    start = r.pos
+    items.append(_read(r, depth + 1))
+    shape = element_shape(data, start, r.pos) if type(data) is bytes else None
+    if shape is None:
+        for _ in range(n - 1):
+            items.append(_read(r, depth + 1))
+        return
+    size, read_shaped, end = shape.size, shape.read, r.end
+    for _ in range(n - 1):
+        pos = r.pos
+        value = read_shaped(data, pos) if pos + size <= end else None
+        if value is None:
+            items.append(_read(r, depth + 1))
+        else:
+            items.append(value)
+            r.pos = pos + size
 
 
 def _read_structure(r: Reader, depth: int) -> Data:
