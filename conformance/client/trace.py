@@ -28,7 +28,10 @@ in the order it was recorded (:mod:`conformance.client._tracelog`): the entries 
 that splitting each chunk at once would give, each with the time of the chunk (or note,
 or exchange end) it comes from. Counting frames (:meth:`~TraceRecorder.frames_seen`, the
 exchange deadline's message) only splits the octets into frames. So a session reading a
-long profile over HDLC does not decode every frame a second time while it runs.
+long profile over HDLC does not decode every frame a second time while it runs. Only
+when more than ``exchange_limit`` records wait are they split at once, so that a runaway
+meter's octets are not all kept until the trace is read (memory stays bounded, as the
+exchange limit intends).
 
 Growth is bounded per exchange: the session brackets each exchange (connect, association,
 a service call with its block transfers, release, disconnect, a raw send) with
@@ -50,6 +53,7 @@ octets equal to a configured secret (4 octets or more) are masked wherever they 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from os import PathLike
@@ -102,6 +106,9 @@ class TraceRecorder:
         self._log = TraceLog(framing=framing, exchange_limit=exchange_limit,
                              secrets=self._secrets)
         self._pending = self._log.pending  # what the recording methods append to
+        # More records waiting than an exchange may leave as entries: they are split then
+        # (see the module docstring).
+        self._backlog = exchange_limit if exchange_limit is not None else sys.maxsize
 
     # -- configuration -------------------------------------------------------------------
     @property
@@ -142,14 +149,19 @@ class TraceRecorder:
         """Octets written to the transport (``framed=False``: not part of the frame
         stream, e.g. the mode E sign-on)."""
         if data:
-            self._pending.append([OCTETS, self._clock(), Direction.SENT, bytes(data), framed,
-                                  None])
+            pending = self._pending
+            pending.append([OCTETS, self._clock(), Direction.SENT, bytes(data), framed, None])
+            if len(pending) > self._backlog:
+                self._log.catch_up()
 
     def received(self, data: bytes, *, framed: bool = True) -> None:
         """Octets read from the transport."""
         if data:
-            self._pending.append([OCTETS, self._clock(), Direction.RECEIVED, bytes(data),
-                                  framed, None])
+            pending = self._pending
+            pending.append([OCTETS, self._clock(), Direction.RECEIVED, bytes(data), framed,
+                            None])
+            if len(pending) > self._backlog:
+                self._log.catch_up()
 
     def note(self, text: str, **details: Any) -> None:
         """A note: what the session did or concluded; ``details`` must be JSON-friendly

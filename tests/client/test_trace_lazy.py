@@ -108,18 +108,25 @@ class Tee(TraceRecorder):
         self.twin.end_exchange()
 
 
+decoders: dict[int, list[bytes]] = {}
+"""The APDUs each decoder decoded (by its id), while ``decodes`` is in use."""
+
+
 @pytest.fixture
-def decodes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+def decodes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
     """The APDUs the recorders decode, as they decode them."""
     seen: list[bytes] = []
     decode = ApduDecoder.decode
 
     def counting(self: ApduDecoder, data: bytes, *, sent: bool) -> DecodedApdu:
         seen.append(data)
+        decoders.setdefault(id(self), []).append(data)
         return decode(self, data, sent=sent)
 
     monkeypatch.setattr(ApduDecoder, "decode", counting)
-    return seen
+    decoders.clear()
+    yield seen
+    decoders.clear()
 
 
 @pytest.fixture(scope="module")
@@ -171,13 +178,15 @@ def test_read_later_equals_read_at_once(plan_meter: MeterPlan, running: RunningM
         session.get(LOGICAL_DEVICE_NAME, 1, 2)
         session.get(LOAD_PROFILE, 7, 2)  # 2,880 rows: many segments or blocks
         session.release()
-    eager_decodes = len(decodes)  # the eager recorder's, during the session
-    assert eager_decodes > 0
+    during = {key: len(value) for key, value in decoders.items()}
+    if limit is None:  # only the eager recorder decoded during the session
+        assert len(during) == 1 and next(iter(during.values())) > 0
     lazy.to_jsonl(tmp_path / "lazy.jsonl")
     eager.to_jsonl(tmp_path / "eager.jsonl")
     text = (tmp_path / "lazy.jsonl").read_text(encoding="utf-8")
     assert text == (tmp_path / "eager.jsonl").read_text(encoding="utf-8")
-    assert len(decodes) == 2 * eager_decodes  # the lazy recorder decoded when read
+    counts = [len(value) for value in decoders.values()]
+    assert len(counts) == 2 and counts[0] == counts[1] > 0  # the lazy one caught up
     assert lazy.entries == eager.entries and repr(lazy.entries) == repr(eager.entries)
     kinds = {json.loads(line)["kind"] for line in text.splitlines()}
     assert kinds >= {"bytes", "frame", "apdu", "note"}
@@ -288,3 +297,29 @@ def test_an_entry_view_holds_no_dedicated_key() -> None:
     assert dedicated not in repr(entry) and dedicated not in json.dumps(dict(entry.info))
     assert recorder.to_dicts()[-1]["plaintext"] == entry.info["plaintext"]
     assert dedicated not in json.dumps(recorder.to_dicts())
+
+
+def test_a_backlog_beyond_the_exchange_limit_is_split(decodes: list[bytes]) -> None:
+    """A runaway meter's octets are not all kept until the trace is read: more records
+    waiting than ``exchange_limit`` are split (the entries are the same)."""
+    frame = _i_frame(0, bytes.fromhex("E6E600C0018100080000010000FF0200"))
+    lazy = TraceRecorder(framing=Framing.HDLC, clock=Ticks(), exchange_limit=10)
+    eager = Eager(framing=Framing.HDLC, clock=Ticks(), exchange_limit=10)
+    for recorder in (lazy, eager):
+        recorder.begin_exchange("runaway")
+    decodes.clear()
+    for _ in range(9):
+        lazy.received(frame)
+    assert decodes == []  # 10 records wait
+    lazy.received(frame)  # the 11th
+    assert len(decodes) == 1  # split: one APDU (the frames repeat N(S)=0)
+    for _ in range(30):
+        lazy.received(frame)
+    for _ in range(40):
+        eager.received(frame)
+    for recorder in (lazy, eager):
+        recorder.end_exchange()
+    assert lazy.to_dicts() == eager.to_dicts()
+    # Stored: the first frame with its APDU, then bytes and frame of each repeat (N(S)=0
+    # again: not reassembled) until 10 entries.
+    assert lazy.entries[-1].info["omitted"] == {"frame": 36, "bytes": 35}
