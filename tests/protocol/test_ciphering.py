@@ -204,13 +204,18 @@ def test_context_without_ciphering_is_plain_both_ways() -> None:
 
 
 def test_acse_apdus_are_not_for_the_policy() -> None:
-    client, _ = pair_of()
+    client, server = pair_of()
     with pytest.raises(LocalProtocolError):
         client.protect(bytes.fromhex("6203800100"))
     with pytest.raises(LocalProtocolError):
-        client.unprotect(bytes.fromhex("6303800100"))
-    with pytest.raises(LocalProtocolError):
         client.protect(b"")
+    # Received where an xDLMS APDU was due (a meter answering a GET with an RLRE): the
+    # peer's mistake; the server answers it with an exception-response.
+    with pytest.raises(RemoteProtocolError, match="ACSE APDU"):
+        client.unprotect(bytes.fromhex("6303800100"))
+    with pytest.raises(RemoteProtocolError) as info:
+        server.unprotect(bytes.fromhex("6203800100"))
+    assert info.value.response_hint[:1] == b"\xd8"
 
 
 @pytest.mark.parametrize(("required", "sent"), [

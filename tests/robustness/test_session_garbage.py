@@ -341,10 +341,6 @@ def test_a_malformed_acse_answer_is_a_remote_protocol_error(plan_meter: MeterPla
     assert "reference-meter" in str(outcome)
 
 
-@pytest.mark.xfail(strict=True, reason="defect: protocol.association.ciphering.Ciphering.unprotect "
-                   "raises LocalProtocolError ('ACSE APDUs go to the association machine') when "
-                   "the meter answers a GET with an ACSE APDU: the meter broke the protocol, "
-                   "not the tool (RemoteProtocolError naming the meter and the request)")
 @pytest.mark.parametrize("answer", ["6303800100", "6129A109060760857405080101A203020100A305A1"
                                     "03020100BE10040E0800065F1F040000501F01F40007"],
                          ids=["RLRE", "AARE"])

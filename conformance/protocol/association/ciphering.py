@@ -312,8 +312,11 @@ class Ciphering:
                          ExceptionServiceError.OPERATION_NOT_POSSIBLE)
         tag = data[0]
         if tag in ACSE_TAGS:
-            raise LocalProtocolError("ACSE APDUs go to the association machine, not through "
-                                     "the ciphering policy")
+            # The association machine takes ACSE APDUs before anything reaches this policy,
+            # so one here is the peer's: e.g. a meter answering a GET with an AARE/RLRE.
+            self._reject(RemoteProtocolError(
+                f"ACSE APDU (tag 0x{tag:02X}) where an xDLMS APDU was expected"),
+                ExceptionServiceError.OPERATION_NOT_POSSIBLE)
         if tag == _GENERAL_SIGNING:
             self._reject(RemoteProtocolError("general-signing is not part of this "
                                              "association's ciphering policy"),
