@@ -48,7 +48,12 @@ from conformance.client.config import CounterRead, SessionConfig
 from conformance.client.deviations import Deviations
 from conformance.client.errors import AssociationRejected
 from conformance.client.trace import TraceRecorder
-from conformance.errors import LocalProtocolError, RemoteProtocolError, SecurityError
+from conformance.errors import (
+    CodecError,
+    LocalProtocolError,
+    RemoteProtocolError,
+    SecurityError,
+)
 from conformance.protocol.association import (
     Abort,
     AssociateConfirm,
@@ -346,6 +351,11 @@ class Session(ServiceCalls):
                                       response_hint=exc.response_hint) from exc
         except SecurityError as exc:
             raise SecurityError(f"{self.config.where}: {exc} ({what})") from exc
+        except CodecError as exc:
+            # A malformed AARE/RLRE is the meter breaking the protocol, like a malformed
+            # service response (which the services machine reports the same way).
+            raise RemoteProtocolError(f"{self.config.where}: malformed APDU: {exc} "
+                                      f"({what})") from exc
         self._require_io().progress()  # the association machine took a new APDU
         return event
 

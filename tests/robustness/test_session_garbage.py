@@ -324,10 +324,6 @@ def test_a_peer_answering_garbage(plan_meter: MeterPlan, framing: Framing,
 
 
 # -- defects ----------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect: Session._receive wraps only RemoteProtocolError "
-                   "and SecurityError; the CodecError of a malformed AARE / RLRE from "
-                   "ClientAssociation.receive escapes bare, naming neither the meter nor the "
-                   "exchange (a malformed GET response is a RemoteProtocolError that does)")
 @pytest.mark.parametrize("tag", [0x61, 0x63], ids=["AARE", "RLRE"])
 def test_a_malformed_acse_answer_is_a_remote_protocol_error(plan_meter: MeterPlan,
                                                             meter: Meter, tag: int) -> None:
