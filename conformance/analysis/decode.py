@@ -42,6 +42,7 @@ from conformance.codec.hdlc import (
     recognise_llc,
 )
 from conformance.codec.hdlc.frame import decode_frame_octets
+from conformance.codec.view import error_view
 from conformance.codec.wrapper import WrapperDeframer, WrapperFrame
 from conformance.codec.xdlms.ciphered import CipheredApdu
 from conformance.codec.xdlms.general_ciphering import (
@@ -76,15 +77,6 @@ class DecodeKeys:
     server_system_title: bytes | None = None
     show_secrets: bool = False
     """Print passwords and dedicated keys found in the trace instead of masking them."""
-
-
-def _error(exc: Exception) -> dict[str, Any]:
-    out: dict[str, Any] = {"message": str(exc), "kind": type(exc).__name__}
-    if isinstance(exc, CodecError):
-        out["offset"] = exc.offset
-        if exc.path:
-            out["path"] = exc.path
-    return out
 
 
 def _frame_summary(frame: HdlcFrame) -> dict[str, Any]:
@@ -252,7 +244,7 @@ class TraceDecoder:
                 yield self._hdlc_frame(rec, event.frame, event.raw, event.offset)
             elif isinstance(event, BytesDiscarded):
                 out = self._base(rec, event.offset, event.data, "hdlc")
-                out["error"] = _error(event.error)
+                out["error"] = error_view(event.error)
                 yield out
             else:
                 return
@@ -267,7 +259,7 @@ class TraceDecoder:
                 frame = decode_frame_octets(data, pos, end)
             except CodecError as exc:
                 out = self._base(rec, pos, raw, "hdlc")
-                out["error"] = _error(exc.with_context(shift=0))
+                out["error"] = error_view(exc.with_context(shift=0))
                 yield out
                 return
             yield self._hdlc_frame(rec, frame, raw, pos)
@@ -293,7 +285,7 @@ class TraceDecoder:
             elif ftype in (HdlcFrameType.I, HdlcFrameType.UI) and info is not None:
                 self._reassemble(out, frame, raw, direction)
         except ConformanceError as exc:
-            out["error"] = _error(exc)
+            out["error"] = error_view(exc)
         return out
 
     def _frame_direction(self, frame: HdlcFrame) -> Direction | None:
@@ -367,7 +359,7 @@ class TraceDecoder:
                 yield out
             elif isinstance(event, BytesDiscarded):
                 out = self._base(rec, event.offset, event.data, "wrapper")
-                out["error"] = _error(event.error)
+                out["error"] = error_view(event.error)
                 yield out
             else:
                 return
@@ -386,13 +378,13 @@ class TraceDecoder:
         try:
             apdu = decode_apdu(data)
         except CodecError as exc:
-            out["error"] = _error(exc)
+            out["error"] = error_view(exc)
             return
         out["apdu"] = _describe(apdu)
         try:
             self._learn_and_decipher(out, apdu, direction)
         except ConformanceError as exc:
-            out["error"] = _error(exc)
+            out["error"] = error_view(exc)
 
     def _learn_and_decipher(self, out: dict[str, Any], apdu: Apdu,
                             direction: Direction | None) -> None:
@@ -462,11 +454,11 @@ class TraceDecoder:
             plaintext = unprotect(apdu, keys=security_keys,  # type: ignore[arg-type]
                                   system_title=title)
         except SecurityError as exc:
-            return {"error": _error(exc)}
+            return {"error": error_view(exc)}
         out["plaintext"] = plaintext.hex().upper()
         try:
             inner = decode_apdu(plaintext)
         except CodecError as exc:
-            return {"error": _error(exc)}
+            return {"error": error_view(exc)}
         self._note_dedicated_key(inner)
         return to_jsonable(inner)

@@ -12,8 +12,6 @@ its octets in the hex fields.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import enum
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +19,8 @@ from conformance.codec._buffer import encode_length
 from conformance.codec.acse import AARE, AARQ, RLRE, RLRQ, MechanismName
 from conformance.codec.acse.values import AuthenticationValueCharstring
 from conformance.codec.apdu import Apdu, decode_apdu
-from conformance.codec.axdr import Data, to_json
 from conformance.codec.hdlc import FrmrInformation, HdlcFrame, HdlcFrameType, HdlcParameters
-from conformance.codec.obis import ObisCode
+from conformance.codec.view import error_view, to_view
 from conformance.codec.xdlms.ciphered import (
     CipheredApdu,
     GeneralCiphering,
@@ -37,47 +34,6 @@ from conformance.security import SecurityControl, SecurityKeys, unprotect
 __all__ = ["ApduDecoder", "DecodedApdu", "error_view", "frame_view", "to_view"]
 
 _Ciphered = CipheredApdu | GeneralGloCiphering | GeneralDedCiphering | GeneralCiphering
-
-
-def _enum_name(e: enum.Enum) -> Any:
-    if isinstance(e, enum.Flag):
-        return [m.name.lower().replace("_", "-") for m in type(e) if m in e and m.name]
-    return e.name.lower().replace("_", "-") if e.name else str(e.value)
-
-
-def to_view(obj: Any) -> Any:
-    """A JSON-serialisable view of ``obj`` (fields with ``repr=False`` are left out)."""
-    if isinstance(obj, enum.Enum):
-        return _enum_name(obj)
-    if obj is None or isinstance(obj, bool | int | float | str):
-        return obj
-    if isinstance(obj, bytes | bytearray | memoryview):
-        return bytes(obj).hex().upper()
-    if isinstance(obj, ObisCode):
-        return str(obj)
-    if isinstance(obj, Data):
-        return to_json(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out: dict[str, Any] = {"type": type(obj).__name__}
-        for f in dataclasses.fields(obj):
-            if f.repr:
-                out[f.name] = to_view(getattr(obj, f.name))
-        return out
-    if isinstance(obj, dict):
-        return {str(k): to_view(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set | frozenset):
-        return [to_view(v) for v in obj]
-    return str(obj)
-
-
-def error_view(exc: BaseException) -> dict[str, Any]:
-    """An error as data: message, kind, and for a CodecError its offset and path."""
-    out: dict[str, Any] = {"kind": type(exc).__name__, "message": str(exc)}
-    if isinstance(exc, CodecError):
-        out["offset"] = exc.offset
-        if exc.path:
-            out["path"] = exc.path
-    return out
 
 
 def frame_view(frame: HdlcFrame) -> dict[str, Any]:

@@ -353,10 +353,6 @@ def test_an_acse_apdu_answering_a_get_is_a_remote_protocol_error(
     assert "reference-meter" in str(outcome)
 
 
-@pytest.mark.xfail(strict=True, reason="defect: client.trace.TraceRecorder.to_jsonl (json.dumps "
-                   "with allow_nan) writes NaN / Infinity for a non-finite float32/float64 the "
-                   "meter sends (codec.axdr.convert.to_json keeps the float): the JSON-lines "
-                   "trace is not JSON")
 def test_the_trace_of_a_non_finite_float_is_json(plan_meter: MeterPlan, meter: Meter,
                                                  tmp_path: Path) -> None:
     def corrupt(chunk: bytes) -> bytes:  # the GET answered with float32 NaN
