@@ -12,7 +12,8 @@ from typing import TypeVar
 
 from conformance.errors import PlanError
 
-__all__ = ["DocPath", "Issues", "PlanErrors", "PlanIssue", "SourceMap", "format_path"]
+__all__ = ["DocPath", "Issues", "PlanErrors", "PlanIssue", "SourceMap", "format_path",
+           "one_line", "show_number"]
 
 DocPath = tuple[str | int, ...]
 """A position in the document: mapping keys (str) and sequence indexes (int)."""
@@ -23,16 +24,37 @@ _T = TypeVar("_T")
 MAX_LISTED = 50
 
 
+def show_number(value: object) -> str:
+    """A number for a message: integers of more than 40 digits by their size (Python
+    refuses to print integers of more than 4300 digits, and such a line helps nobody)."""
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            abs(value).bit_length() > 133:  # 2**133 has 41 digits
+        digits = int(abs(value).bit_length() * 0.30103) + 1
+        return f"an integer of about {digits} digits"
+    return str(value)
+
+
 def format_path(path: DocPath) -> str:
     """``("meters", 0, "associations", 2, "keys", "ek")`` -> ``meters[0].associations[2].keys.ek``;
-    the empty path (the document itself) is ``plan``."""
+    the empty path (the document itself) is ``plan``. A key that is empty, has blanks at
+    its ends or characters that do not print is quoted: ``meter['a\\nb']``."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not part or not part.isprintable() or part != part.strip():
+            out += f"[{part!r}]"
         else:
             out += f".{part}" if out else part
     return out or "plan"
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that does not print (line breaks, tabs, controls)
+    written as its escape, so that one problem stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 @dataclass(slots=True)
@@ -88,13 +110,14 @@ class PlanIssue:
     message: str
 
     def __str__(self) -> str:
-        where = self.source
+        where = one_line(self.source)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else \
-            f"{where}: {self.message}"
+        message = one_line(self.message)
+        return f"{where}: {one_line(self.path)}: {message}" if self.path else \
+            f"{where}: {message}"
 
 
 class PlanErrors(PlanError):
@@ -116,9 +139,15 @@ class Issues:
         self.source = source
         self.smap = smap or SourceMap()
         self._items: list[tuple[float, int, PlanIssue]] = []
+        self._unread: set[DocPath] = set()
 
-    def add(self, path: DocPath, message: str, *, line: int | None = None) -> None:
-        """Record ``message`` about the node at ``path``."""
+    def add(self, path: DocPath, message: str, *, line: int | None = None,
+            unread: bool = False) -> None:
+        """Record ``message`` about the node at ``path``; ``unread``: the node could not
+        be read at all (its value was left out), so no other problem is reported at or
+        under ``path`` (one mistake, one line)."""
+        if unread:
+            self._unread.add(path)
         if line is None:
             line = self.smap.line(path)
         issue = PlanIssue(source=self.source, line=line, path=format_path(path),
@@ -127,6 +156,10 @@ class Issues:
             return
         order = float(line) if line is not None else float("inf")
         self._items.append((order, len(self._items), issue))
+
+    def is_unread(self, path: DocPath) -> bool:
+        """Whether ``path`` is at or under a node recorded as unreadable."""
+        return any(path[:n] in self._unread for n in range(len(path) + 1))
 
     def __bool__(self) -> bool:
         return bool(self._items)

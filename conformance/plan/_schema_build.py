@@ -79,6 +79,7 @@ def array(description: str, items: Schema, *, min_items: int | None = None,
     return out
 
 
+_DLU_MAX = INTEGER_RANGES[DataType.DOUBLE_LONG_UNSIGNED][1]
 _INTEGER_TYPES = [t.plan_name for t in INTEGER_RANGES]
 _STRING_TYPES = [t.plan_name for t in (DataType.BIT_STRING, DataType.OCTET_STRING,
                  DataType.VISIBLE_STRING, DataType.UTF8_STRING, DataType.DATE_TIME,
@@ -156,14 +157,16 @@ def cosem_defs() -> dict[str, Schema]:
             "data_index": integer("Data index (0: the whole attribute).", 0, 0xFFFF, 0),
             "generator": ref("generator"),
         }, ["class_id", "logical_name"]),
+        # capture_period, entries_in_use and profile_entries are double-long-unsigned
+        # (Blue Book, Profile generic attributes 4, 7 and 8).
         "profile": obj("Profile Generic definition with a synthesised buffer.", {
             "capture_objects": array("Columns.", ref("captureObject"), min_items=1),
-            "capture_period": integer("Seconds between captures.", 1),
-            "rows": integer("Rows present at start.", 0),
-            "profile_entries": integer("Buffer capacity (default: rows).", 1),
+            "capture_period": integer("Seconds between captures.", 1, _DLU_MAX),
+            "rows": integer("Rows present at start.", 0, _DLU_MAX),
+            "profile_entries": integer("Buffer capacity (default: rows).", 1, _DLU_MAX),
             "sort_method": enum("Buffer order.", [s.plan_name for s in SortMethod],
                                 default="fifo", title="sort method"),
-            "seed": integer("Seed of the deterministic generator.", 0, None, 0),
+            "seed": integer("Seed of the deterministic generator.", 0, 2**64 - 1, 0),
         }, ["capture_objects", "capture_period", "rows"]),
         "clock": obj("Clock behaviour.", {
             "time": string("'now' or an ISO 8601 date-time: the meter time at start."),

@@ -4,6 +4,12 @@ jsonschema's own messages ("Additional properties are not allowed ('pasword' was
 unexpected)") are replaced by messages in the plan's terms ("unknown key 'pasword' (did you
 mean 'password'?)"), positioned on the offending node. Values of secret fields (the schema
 marks them ``writeOnly``) are never quoted.
+
+The validator reads values with YAML's types rather than JSON Schema's: a number YAML reads
+as decimal (``16.0``, ``1.0``) is not an integer, so it neither passes as one (``type:
+integer``) nor equals an integer of an enumeration (``suite: 1.0``); the message says to
+write the integer. (JSON Schema counts 16.0 as an integer; the model would then hold a
+float where it declares ``int``, and consumers fail later, far from the plan.)
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ import re
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 
-from conformance.plan._issues import DocPath, Issues
+from conformance.plan._issues import DocPath, Issues, show_number
 from conformance.plan.schema import plan_schema
 
 __all__ = ["did_you_mean", "schema_issues"]
@@ -26,9 +32,45 @@ _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
 _MAX_LISTED = 30
 
 
+def _is_integer(checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality of enumeration members by YAML type: true/false are not 1/0 and a decimal
+    number is not an integer (1.0 is not 1)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, float) != isinstance(b, float):
+        return False
+    return bool(a == b)
+
+
+def _enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Any:
+    if not any(_same(instance, each) for each in enums):
+        yield ValidationError(f"{instance!r} is not one of {enums!r}")
+
+
+def _const(validator: Any, const: Any, instance: Any, schema: Any) -> Any:
+    if not _same(instance, const):
+        yield ValidationError(f"{const!r} was expected")
+
+
+_PlanValidator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, validators={"enum": _enum, "const": _const},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+
+
 @cache
 def _validator() -> Any:
-    return Draft202012Validator(plan_schema())
+    return _PlanValidator(plan_schema())
+
+
+def _decimal_hint(value: Any) -> str:
+    """What to write instead of a decimal number that stands for an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return f" (YAML reads it as a decimal number: write {int(value)})"
+    return ""
 
 
 def did_you_mean(word: str, choices: Any) -> str:
@@ -80,11 +122,13 @@ class _Reporter:
         if isinstance(value, str):
             return repr(value if len(value) <= 40 else value[:37] + "...")
         if isinstance(value, int | float):
-            return str(value)
+            return show_number(value)
         return _TYPE_WORDS.get(_json_type(value), type(value).__name__)
 
     def report(self, err: Any) -> None:
         path: DocPath = tuple(err.absolute_path)
+        if self.issues.is_unread(path):
+            return  # the YAML reader already said why this node has no value
         inst = err.instance
         kw = err.validator
         schema = err.schema if isinstance(err.schema, dict) else {}
@@ -118,6 +162,8 @@ class _Reporter:
             got = self.describe(inst, path, secret)
             hint = did_you_mean(inst, allowed) if isinstance(inst, str) and not secret else ""
             what = f"unknown {schema['title']}" if "title" in schema else "invalid value"
+            if not hint and any(isinstance(a, int) and inst == a for a in allowed):
+                hint = _decimal_hint(inst)
             if hint:
                 add(path, f"{what} {got}{hint}")
             elif len(allowed) <= _MAX_LISTED:
@@ -125,18 +171,23 @@ class _Reporter:
             else:
                 add(path, f"{what} {got}")
         elif kw == "const":
-            add(path, f"expected {err.validator_value!r}, got "
-                      f"{self.describe(inst, path, secret)}")
-        elif kw in ("minimum", "maximum"):
+            want = err.validator_value
+            hint = _decimal_hint(inst) if isinstance(want, int) and inst == want else ""
+            add(path, f"expected {want!r}, got {self.describe(inst, path, secret)}{hint}")
+        elif kw in ("minimum", "maximum", "exclusiveMinimum"):
             lo, hi = schema.get("minimum"), schema.get("maximum")
-            if lo is not None and hi is not None:
-                add(path, f"must be between {lo} and {hi}, got {inst}")
+            above = schema.get("exclusiveMinimum")
+            got = self.describe(inst, path, secret)
+            if above is not None:
+                bound = f"greater than {above}" + (f" and at most {hi}" if hi is not None
+                                                   else "")
+                add(path, f"must be {bound}, got {got}")
+            elif lo is not None and hi is not None:
+                add(path, f"must be between {lo} and {hi}, got {got}")
             elif lo is not None:
-                add(path, f"must be at least {lo}, got {inst}")
+                add(path, f"must be at least {lo}, got {got}")
             else:
-                add(path, f"must be at most {hi}, got {inst}")
-        elif kw == "exclusiveMinimum":
-            add(path, f"must be greater than {err.validator_value}, got {inst}")
+                add(path, f"must be at most {hi}, got {got}")
         elif kw == "minItems":
             add(path, f"needs at least {err.validator_value} item(s)")
         elif kw == "uniqueItems" and isinstance(inst, list):
@@ -193,7 +244,8 @@ class _Reporter:
                     self.report(e)
                 return
         title = err.schema.get("title", "one of the allowed forms")
-        self.issues.add(path, f"expected {title}, got {self.describe(inst, path, False)}")
+        hint = _decimal_hint(inst) if any(b.get("type") == "integer" for b in branches) else ""
+        self.issues.add(path, f"expected {title}, got {self.describe(inst, path, False)}{hint}")
 
     def _type(self, err: Any, path: DocPath, secret: bool) -> None:
         expected = err.validator_value
@@ -211,7 +263,8 @@ class _Reporter:
                 self.issues.add(path, f"expected {words}, got {raw} (YAML reads it as "
                                       f"{read_as}: quote it)")
             return
-        self.issues.add(path, f"expected {words}, got {self.describe(inst, path, secret)}")
+        hint = _decimal_hint(inst) if "integer" in kinds and not secret else ""
+        self.issues.add(path, f"expected {words}, got {self.describe(inst, path, secret)}{hint}")
 
 
 def schema_issues(data: Any, issues: Issues) -> None:

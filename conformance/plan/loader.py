@@ -21,10 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from conformance.plan._context import Ctx
-from conformance.plan._issues import DocPath, Issues, PlanErrors, PlanIssue, SourceMap
+from conformance.plan._issues import (
+    DocPath,
+    Issues,
+    PlanErrors,
+    PlanIssue,
+    SourceMap,
+    show_number,
+)
 from conformance.plan._meter import build_meter
 from conformance.plan._schema_errors import schema_issues
-from conformance.plan._yaml import YamlSyntaxError, parse_yaml
+from conformance.plan._yaml import MAX_DEPTH, YamlSyntaxError, parse_yaml
 from conformance.plan.model import TestPlan
 
 __all__ = ["default_plan_path", "load_plan", "load_plan_text", "plan_from_dict"]
@@ -78,8 +85,47 @@ def plan_from_dict(data: Mapping[str, Any], *, source: str = "<dict>",
                    environ: Mapping[str, str] | None = None) -> TestPlan:
     """Validate and load a plan given as plain data (e.g. from :func:`plan_to_dict` or JSON);
     messages carry no line numbers."""
-    return _load(copy.deepcopy(dict(data)), Issues(source, SourceMap()), base_dir=base_dir,
-                 environ=environ)
+    issues = Issues(source, SourceMap())
+    if not isinstance(data, Mapping):
+        raise PlanErrors([PlanIssue(source=source, line=None, path="",
+                                    message=f"expected a mapping, got {type(data).__name__}")])
+    return _load(_plain(dict(data), (), issues), issues, base_dir=base_dir, environ=environ)
+
+
+#: Integers longer than this (about 1000 digits) are refused before anything else looks
+#: at them: Python cannot even print integers of more than 4300 digits.
+_MAX_BITS = 3322
+
+
+def _plain(value: Any, path: DocPath, issues: Issues) -> Any:
+    """A copy of ``value`` whose mapping keys are strings, as in a YAML plan (integers, as
+    ``yaml.safe_load`` gives attribute indexes, become their digits), and whose integers are
+    printable; the other values go to the schema as they are."""
+    if len(path) > MAX_DEPTH:
+        issues.add(path, f"nesting deeper than {MAX_DEPTH} levels", unread=True)
+        return None
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if isinstance(key, int) and not isinstance(key, bool) and \
+                    abs(key).bit_length() <= _MAX_BITS:
+                key = str(key)
+            if not isinstance(key, str):
+                shown = repr(key) if isinstance(key, bool | float) or key is None \
+                    else type(key).__name__
+                issues.add(path, f"mapping keys must be strings or integers, got {shown}")
+                continue
+            if key in out:
+                issues.add((*path, key), f"duplicate key {key!r} (as a string and an integer)")
+            out[key] = _plain(item, (*path, key), issues)
+        return out
+    if isinstance(value, list):
+        return [_plain(item, (*path, i), issues) for i, item in enumerate(value)]
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            abs(value).bit_length() > _MAX_BITS:
+        issues.add(path, f"{show_number(value)} is too long", unread=True)
+        return None
+    return copy.deepcopy(value)
 
 
 def _merge(base: Any, over: Any) -> Any:

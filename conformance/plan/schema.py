@@ -40,8 +40,8 @@ from conformance.plan.model import (
 )
 from conformance.plan.names import ACSE_SERVICE_USER_DIAGNOSTICS, CONFORMANCE_BITS, SERVICES
 
-__all__ = ["NAME_PATTERN", "check_schema", "plan_schema", "schema_path", "schema_text",
-           "write_schema"]
+__all__ = ["MAX_TIMEOUT", "NAME_PATTERN", "check_schema", "plan_schema", "schema_path",
+           "schema_text", "write_schema"]
 
 SCHEMA_ID = "urn:dlms-conformance:test-plan:1"
 
@@ -53,6 +53,17 @@ def schema_path() -> Path:
 
 _SECRET_FORMS = ("Literal, 'env:NAME' (environment variable), 'file:PATH' (relative to the "
                  "plan), 'hex:...' or 'text:...'.")
+
+
+MAX_TIMEOUT = 65535
+"""Longest timeout of a plan, in seconds: the range of the HDLC setup's inactivity_time_out
+(class 23, a long-unsigned number of seconds), and well within what the platform's waits
+take (``select`` refuses some 1e10 s)."""
+
+
+def _seconds(description: str, default: float) -> Schema:
+    return {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIMEOUT, "default": default,
+            "description": description}
 
 
 def _defs() -> dict[str, Schema]:
@@ -90,13 +101,10 @@ def _defs() -> dict[str, Schema]:
             "oneOf": [enum("Mechanism name.", list(MECHANISM_NAMES), title="mechanism"),
                       integer("Mechanism number.", 0, 7)]},
         "hdlc": hdlc,
-        "timeouts": obj("Timeouts in seconds.", {
-            "response": {"type": "number", "exclusiveMinimum": 0, "default": 5.0,
-                        "description": "Longest wait for an answer."},
-            "inter_frame": {"type": "number", "exclusiveMinimum": 0, "default": 0.5,
-                            "description": "Longest gap between frames of one answer."},
-            "inactivity": {"type": "number", "exclusiveMinimum": 0, "default": 120.0,
-                           "description": "The meter's inactivity timeout."},
+        "timeouts": obj(f"Timeouts in seconds: finite, above 0, at most {MAX_TIMEOUT}.", {
+            "response": _seconds("Longest wait for an answer.", 5.0),
+            "inter_frame": _seconds("Longest gap between frames of one answer.", 0.5),
+            "inactivity": _seconds("The meter's inactivity timeout.", 120.0),
         }),
         "modeE": {
             "title": "true, false or a mode E mapping",
