@@ -9,6 +9,7 @@ and building goes on, so one run reports them all.
 
 from __future__ import annotations
 
+import math
 import string
 from typing import Any
 
@@ -44,6 +45,7 @@ from conformance.plan.names import (
     SERVICES,
     ConformanceBlock,
 )
+from conformance.plan.schema import MAX_TIMEOUT
 from conformance.plan.secrets import Secret, SecretKind
 
 __all__ = ["build_addressing", "build_association", "build_claims", "build_hdlc",
@@ -59,8 +61,16 @@ _COMMON_TRANSPORT_KEYS = {"kind", "timeouts"}
 _SECRET_MECHANISMS = (Mechanism.MANUFACTURER, Mechanism.MD5, Mechanism.SHA1, Mechanism.SHA256)
 
 
-def _timeouts(data: dict[str, Any] | None) -> Timeouts:
-    return Timeouts(**(data or {}))
+def _timeouts(ctx: Ctx, data: dict[str, Any] | None, path: DocPath) -> Timeouts:
+    # The schema bounds them (0 < t <= MAX_TIMEOUT, so .inf is refused there), but NaN
+    # compares false with every bound: it is refused here.
+    values = dict(data or {})
+    for key, value in list(values.items()):
+        if math.isnan(value):
+            ctx.error((*path, key), f"must be a number of seconds greater than 0 and at most "
+                                    f"{MAX_TIMEOUT}, got .nan (not a number)")
+            del values[key]
+    return Timeouts(**values)
 
 
 def _mode_e(ctx: Ctx, data: Any, path: DocPath) -> ModeE | None:
@@ -98,7 +108,7 @@ def build_transport(ctx: Ctx, data: dict[str, Any] | None, path: DocPath) -> Tra
             owners = [k for k, keys in _TRANSPORT_KEYS.items() if key in keys]
             ctx.error((*path, key), f"{key!r} is not used with kind {kind} "
                                     f"(only with {' / '.join(owners)})")
-    timeouts = _timeouts(data.get("timeouts"))
+    timeouts = _timeouts(ctx, data.get("timeouts"), (*path, "timeouts"))
     if kind == "simulator":
         return SimulatorTransport(framing=Framing(data.get("framing", "hdlc")),
                                   timeouts=timeouts)
@@ -237,12 +247,23 @@ def _invocation_counter(ctx: Ctx, data: dict[str, Any], path: DocPath) -> Invoca
                                    initial=data.get("initial"))
 
 
+def _nonempty(ctx: Ctx, secret: Secret | None, path: DocPath) -> Secret | None:
+    # The password is the calling-authentication-value of the AARQ, the HLS secret the
+    # key of f(): an empty one authenticates nothing (the association layer refuses it).
+    if secret is not None and not secret.reveal():
+        what = "password" if path[-1] == "password" else "HLS secret"
+        ctx.error(path, f"the {what} is empty")
+        return None
+    return secret
+
+
 def _authentication(ctx: Ctx, data: dict[str, Any], path: DocPath,
                     mech: Mechanism) -> tuple[Secret | None, Secret | None]:
     """The LLS password and the HLS secret, each only where the mechanism uses it."""
     password = secret = None
     if "password" in data:
-        password = ctx.secret(data["password"], SecretKind.TEXT, (*path, "password"))
+        password = _nonempty(ctx, ctx.secret(data["password"], SecretKind.TEXT,
+                                             (*path, "password")), (*path, "password"))
         if mech is not Mechanism.LOW:
             # dlms-notes failure 7: with HLS the calling-authentication-value carries the
             # challenge CtoS, never a password.
@@ -251,7 +272,8 @@ def _authentication(ctx: Ctx, data: dict[str, Any], path: DocPath,
     elif mech is Mechanism.LOW:
         ctx.error(path, "mechanism low needs a password")
     if "secret" in data:
-        secret = ctx.secret(data["secret"], SecretKind.TEXT, (*path, "secret"))
+        secret = _nonempty(ctx, ctx.secret(data["secret"], SecretKind.TEXT, (*path, "secret")),
+                           (*path, "secret"))
         if mech not in _SECRET_MECHANISMS:
             uses = {Mechanism.GMAC: " (it uses keys.ek and keys.ak)",
                     Mechanism.ECDSA: " (it uses the signing keys)"}.get(mech, "")
@@ -306,6 +328,13 @@ def _security_needs(ctx: Ctx, data: dict[str, Any], path: DocPath, *,
                          "ciphered context")
     elif "dedicated" in keys and not use_dedicated:
         ctx.error((*path, "keys", "dedicated"), "only used with use_dedicated_key: true")
+    elif use_dedicated and policy != SecurityPolicy() and not policy.request.encrypts:
+        # Green Book 9.2.7: the dedicated key travels in the InitiateRequest; unencrypted it
+        # would be disclosed (the client refuses to send it so).
+        ctx.error((*path, "use_dedicated_key"), "the dedicated key travels in the "
+                                                "InitiateRequest: it needs requests encrypted "
+                                                "(policy encrypted or "
+                                                "authenticated-and-encrypted)")
     if "invocation_counter" not in data and context.ciphered:
         # dlms-notes failure 2: the client must know its counter before associating.
         ctx.error(path, "a ciphered association needs invocation_counter (read it through "

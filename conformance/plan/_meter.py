@@ -88,8 +88,10 @@ def _check_claims(ctx: Ctx, meter: MeterPlan, path: DocPath) -> None:
             ctx.error((*path, i, "suite"), f"suite {a.suite} is not in claims.suites")
 
 
-def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated: bool) -> None:
+def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated: bool,
+                           refused: set[LogicalName]) -> None:
     objects = {o.logical_name: o for o in meter.objects}
+    by_name = {a.name: a for a in meter.associations}
     for i, a in enumerate(meter.associations):
         src = a.invocation_counter
         if src is None or src.logical_name is None or src.association is None:
@@ -97,6 +99,8 @@ def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated:
         at = (*path, i, "invocation_counter")
         obj = objects.get(src.logical_name)
         if obj is None:
+            if src.logical_name in refused:
+                continue  # the object's own mistake is reported
             if meter.objects or simulated:
                 ctx.error((*at, "logical_name"),
                           f"object {src.logical_name.dotted} is not among the meter's objects")
@@ -117,6 +121,9 @@ def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated:
                       f"attribute {src.attribute} of {src.logical_name.dotted} is "
                       f"{attr.value.type.plan_name}; an invocation counter is "
                       "double-long-unsigned")
+        reader = by_name.get(src.association)
+        if reader is None or reader is a or reader.expect is not Expectation.ACCEPTED:
+            continue  # _check_associations said what is wrong with the reader
         if not attr.access_for(src.association).can_read:
             ctx.error((*at, "association"), f"association {src.association!r} has no read "
                                             f"access to attribute {src.attribute} of "
@@ -149,14 +156,17 @@ def build_meter(ctx: Ctx, data: dict[str, Any], path: DocPath) -> MeterPlan:
     _check_associations(ctx, assocs, apath)
     names = list(dict.fromkeys(a.name for a in assocs))
     opath = (*path, "objects")
-    built = build_objects(ctx, data.get("objects") or [], opath, names)
+    built, refused = build_objects(ctx, data.get("objects") or [], opath, names)
     by_ln: dict[LogicalName, CosemObject] = {}
     for obj, _, _ in built:
         by_ln.setdefault(obj.logical_name, obj)
+    # The meter's time at start: the first clock's (the reference meter's clock), else now.
+    clock = next((o.clock for o, _, _ in built if o.class_id == 8), None)
     objects: list[CosemObject] = []
     for obj, raw, at in built:
         if "profile" in raw and obj.class_id == 7:
-            profile = build_profile(ctx, raw["profile"], (*at, "profile"), by_ln)
+            profile = build_profile(ctx, raw["profile"], (*at, "profile"), by_ln, refused,
+                                    None if clock is None else clock.time)
             obj = with_profile(obj, profile)
         if simulated and obj.class_id == 7 and obj.profile is None and "profile" not in raw:
             ctx.error(at, "the reference meter needs profile: for a Profile generic object")
@@ -171,7 +181,7 @@ def build_meter(ctx: Ctx, data: dict[str, Any], path: DocPath) -> MeterPlan:
         claims=build_claims(ctx, data.get("claims"), (*path, "claims")), server=server,
         objects=tuple(objects))
     _check_claims(ctx, meter, apath)
-    _check_counter_objects(ctx, meter, apath, simulated)
+    _check_counter_objects(ctx, meter, apath, simulated, refused)
     if simulated:
         _check_simulated(ctx, meter, apath, path)
     return meter

@@ -9,7 +9,9 @@ attributes the meter derives take access only, the others need their value.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 from typing import Any
 
 from conformance.plan._context import Ctx
@@ -183,6 +185,12 @@ def _methods(ctx: Ctx, data: dict[str, Any], path: DocPath, names: list[str],
     return tuple(out)
 
 
+#: The clock's time at start lies within these: Python's calendar (years 1 to 9999) with a
+#: year's margin for the time zone and daylight saving shifts the reference meter applies,
+#: and for a running clock.
+CLOCK_RANGE = (dt.datetime(2, 1, 1), dt.datetime(9998, 12, 31, 23, 59, 59, 999999))
+
+
 def _clock(ctx: Ctx, data: dict[str, Any], path: DocPath) -> ClockSpec:
     time = None
     if data["time"] != "now":
@@ -190,20 +198,31 @@ def _clock(ctx: Ctx, data: dict[str, Any], path: DocPath) -> ClockSpec:
             time = parse_datetime(data["time"])
         except ValueError as exc:
             ctx.error((*path, "time"), f"{exc} (or 'now')")
+        else:
+            lo, hi = CLOCK_RANGE
+            if not lo <= time.replace(tzinfo=None) <= hi:
+                ctx.error((*path, "time"), f"the clock's time must lie between {lo.date()} "
+                                           f"and {hi.date()}, got {data['time']}")
+                time = None
     return ClockSpec(time=time, running=data.get("running", True))
 
 
-def build_objects(ctx: Ctx, items: list[dict[str, Any]], path: DocPath,
-                  names: list[str]) -> list[tuple[CosemObject, dict[str, Any], DocPath]]:
+def build_objects(ctx: Ctx, items: list[dict[str, Any]], path: DocPath, names: list[str]
+                  ) -> tuple[list[tuple[CosemObject, dict[str, Any], DocPath]],
+                             set[LogicalName]]:
     """Every object (profiles are added afterwards, when all objects are known), with the
-    raw data and path of each for the later passes."""
+    raw data and path of each for the later passes; and the logical names of the objects
+    refused (their mistakes are reported: references to them are not mistakes too)."""
     built: list[tuple[CosemObject, dict[str, Any], DocPath]] = []
+    refused: set[LogicalName] = set()
     seen: dict[LogicalName, int] = {}
     owners: dict[tuple[int, str], int] = {}
     for i, data in enumerate(items):
         opath = (*path, i)
         obj = _build_one(ctx, data, opath, names)
         if obj is None:
+            with contextlib.suppress(ValueError):  # else no reference can name it
+                refused.add(LogicalName.parse(data["logical_name"]))
             continue
         if obj.logical_name in seen:
             ctx.error((*opath, "logical_name"),
@@ -218,7 +237,7 @@ def build_objects(ctx: Ctx, items: list[dict[str, Any]], path: DocPath,
                                                    f"(objects[{owners[owner]}])")
             owners.setdefault(owner, i)
         built.append((obj, data, opath))
-    return built
+    return built, refused
 
 
 def with_profile(obj: CosemObject, profile: Any) -> CosemObject:

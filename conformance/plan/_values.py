@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from typing import Any
 
 from conformance.plan._context import Ctx
-from conformance.plan._issues import DocPath
+from conformance.plan._issues import DocPath, show_number
 from conformance.plan.cosem import INTEGER_RANGES, DataType, TypedValue
 
-__all__ = ["build_value", "parse_datetime", "shape_signature"]
+__all__ = ["FLOAT_LIMITS", "build_value", "parse_datetime", "shape_signature"]
 
 _FLOAT32_MAX = 3.4028234663852886e38
+#: The largest finite value of each floating-point type (IEEE 754 binary32 / binary64).
+FLOAT_LIMITS = {DataType.FLOAT32: _FLOAT32_MAX, DataType.FLOAT64: sys.float_info.max}
 _ALTERNATIVES = ("value", "ascii", "date_time")
 
 
@@ -83,15 +86,17 @@ def _content(ctx: Ctx, kind: DataType, key: str, raw: Any, at: DocPath) -> Any:
     if kind in INTEGER_RANGES:
         lo, hi = INTEGER_RANGES[kind]
         if not lo <= raw <= hi:
-            raise ValueError(f"{raw} is out of range for {kind.plan_name} ({lo}..{hi})")
+            raise ValueError(f"{show_number(raw)} is out of range for {kind.plan_name} "
+                             f"({lo}..{hi})")
         return raw
     if kind is DataType.BOOLEAN:
         return raw
     if kind in (DataType.FLOAT32, DataType.FLOAT64):
-        value = float(raw)
-        if kind is DataType.FLOAT32 and math.isfinite(value) and abs(value) > _FLOAT32_MAX:
-            raise ValueError(f"{raw} is out of range for float32")
-        return value
+        # An integer may exceed every float (float() would raise OverflowError); NaN and
+        # the infinities are values of both types.
+        if abs(raw) > FLOAT_LIMITS[kind] and raw not in (math.inf, -math.inf):
+            raise ValueError(f"{show_number(raw)} is out of range for {kind.plan_name}")
+        return float(raw)
     if kind is DataType.BIT_STRING:
         if any(ch not in "01" for ch in raw):
             raise ValueError(f"a bit-string is written as its bits (0 and 1), got {raw!r}")

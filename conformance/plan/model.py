@@ -161,6 +161,11 @@ class Protection(Enum):
     AUTHENTICATED_AND_ENCRYPTED = "authenticated-and-encrypted"
 
     @property
+    def encrypts(self) -> bool:
+        """Whether the APDUs are encrypted."""
+        return self in (Protection.ENCRYPTED, Protection.AUTHENTICATED_AND_ENCRYPTED)
+
+    @property
     def security_control_bits(self) -> int:
         """Bits 4 (authentication) and 5 (encryption) of the security control byte."""
         return {"none": 0x00, "authenticated": 0x10, "encrypted": 0x20,

@@ -17,7 +17,8 @@ anything else
 The content of an environment variable is read with the literal rules above (``hex:`` and
 ``text:`` included). A key file holds hex text (whitespace ignored); a password or HLS secret
 file holds the octets themselves (one trailing newline dropped); a private key file holds PEM
-(or the key in hex). A missing variable or file is an error at load time.
+(or the key in hex). A missing variable or file is an error at load time, and so is a file
+of more than :data:`MAX_SECRET_FILE` bytes.
 
 Resolved values are held in :class:`Secret`, whose ``repr``/``str`` never show the value
 (only where it came from), so plans can be printed and logged safely; the value is read
@@ -34,9 +35,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn
 
-__all__ = ["Secret", "SecretError", "SecretKind", "parse_hex", "resolve_secret"]
+__all__ = ["MAX_SECRET_FILE", "Secret", "SecretError", "SecretKind", "parse_hex",
+           "resolve_secret"]
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+#: The most a ``file:`` secret may hold (a PEM key is well under 1 KiB): a plan naming a
+#: device like /dev/zero, or a large file by mistake, fails instead of filling memory.
+MAX_SECRET_FILE = 64 * 1024
 
 
 class SecretError(ValueError):
@@ -170,13 +176,22 @@ def resolve_secret(spec: str, *, kind: SecretKind, base_dir: Path | None = None,
         raw_path = spec[5:]
         if not raw_path:
             raise SecretError("file: needs a path")
-        path = Path(raw_path).expanduser()
+        if "\0" in raw_path:
+            raise SecretError("file: paths cannot hold a NUL character")
+        try:
+            path = Path(raw_path).expanduser()
+        except RuntimeError:  # ~user of an unknown user, or no home directory
+            raise SecretError(f"cannot expand ~ in {raw_path}") from None
         if not path.is_absolute():
             path = ((base_dir or Path.cwd()) / path).absolute()
         try:
-            data = path.read_bytes()
+            with path.open("rb") as stream:
+                data = stream.read(MAX_SECRET_FILE + 1)
         except OSError as exc:
             raise SecretError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if len(data) > MAX_SECRET_FILE:
+            raise SecretError(f"{path} holds more than {MAX_SECRET_FILE} bytes: not a key, "
+                              "password or PEM file")
         return Secret(_file_content(data, kind, path), source=f"file:{path}")
     return Secret(_literal(spec, kind), source="literal")
 

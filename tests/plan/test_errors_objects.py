@@ -189,8 +189,9 @@ def test_profile_mistakes() -> None:
         "(1000)",
         f"plans/x.yaml:18: {at}.capture_objects[0].generator.kind: the clock's time column uses "
         "the clock generator",
-        f"plans/x.yaml:19: {at}.capture_objects[1].generator: the counter may reach 99900 within "
-        "1000 rows, beyond the range of long-unsigned (..65535)",
+        f"plans/x.yaml:19: {at}.capture_objects[1].generator: the counter may reach 100900 "
+        "within 1010 rows (1000 at start and up to 10 captured while the meter runs), beyond "
+        "the range of long-unsigned (..65535)",
         f"plans/x.yaml:20: {at}.capture_objects[2].data_index: attribute 3 of 1.0.1.8.0.255 has "
         "no element 3",
         f"plans/x.yaml:21: {at}.capture_objects[3].generator.kind: a gauge needs a numeric "

@@ -251,14 +251,7 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, at) + 1
 
 
-CASCADE = pytest.mark.xfail(strict=True, reason="defect: plan._meter._check_counter_objects "
-                            "checks the read access of an association already reported unknown: "
-                            "one mistake, a second line 'association 'nobody' has no read access'")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=CASCADE) if name == "counter read by an unknown association"
-    else name for name in CASES])
+@pytest.mark.parametrize("name", list(CASES))
 def test_each_mistake_is_one_line_with_file_line_and_path(tmp_path: Path, name: str) -> None:
     case = CASES[name]
     text = BASE
@@ -379,10 +372,6 @@ def test_mutations_of_a_valid_plan_give_only_plan_errors(data: st.DataObject) ->
 
 
 # -- defects -----------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect: plan._yaml.parse_yaml builds yaml.SafeLoader(text) "
-                   "outside its try: PyYAML's ReaderError for a character YAML forbids (a form "
-                   "feed, an ESC, U+FFFE) escapes the loader, and `conformance simulate` prints "
-                   "a traceback")
 @pytest.mark.parametrize("char", ["\x0c", "\x1b", "\x7f", "\ufffe"],
                          ids=["form feed", "escape", "delete", "U+FFFE"])
 def test_control_characters_are_plan_errors(char: str) -> None:
@@ -390,19 +379,12 @@ def test_control_characters_are_plan_errors(char: str) -> None:
         load_plan_text(BASE.replace("name: compact", f"name: compact{char}"))
 
 
-@pytest.mark.xfail(strict=True, reason="defect: plan._build.mechanism() looks an integral float "
-                   "(which the JSON Schema accepts as an integer) up in MECHANISM_NAMES: "
-                   "KeyError escapes load_plan_text")
 @pytest.mark.parametrize("value", ["1.0", "-0.0"])
 def test_a_float_mechanism_is_a_plan_error(value: str) -> None:
     with pytest.raises(PlanError, match=r"meter\.associations\[1\]\.mechanism"):
         load_plan_text(BASE.replace("mechanism: low", f"mechanism: {value}"))
 
 
-@pytest.mark.xfail(strict=True, reason="defect: the plan schema takes integral floats as "
-                   "integers (JSON Schema semantics) and plan._build/_meter/_objects copy them "
-                   "as they are: the model holds floats where it declares int, and consumers "
-                   "fail later without file or line (e.g. 'Integer.value must be int')")
 @pytest.mark.parametrize(("old", "new", "read"), [
     ("client_address: 16}", "client_address: 16.0}",
      lambda p: p.meters[0].association("public").client_address),
@@ -422,19 +404,12 @@ def test_integral_floats_are_read_as_integers_or_refused(old: str, new: str, rea
     assert type(read(plan)) is int
 
 
-@pytest.mark.xfail(strict=True, reason="defect: plan timeouts accept .nan and .inf (the schema's "
-                   "'number' admits them, plan._build._timeouts does not check): the plan loads "
-                   "and client.from_plan.session_config fails later without file or line")
 @pytest.mark.parametrize("value", [".nan", ".inf"])
 def test_non_finite_timeouts_are_plan_errors(value: str) -> None:
     with pytest.raises(PlanError, match=r"<string>:8: meter\.transport\.timeouts\.response"):
         load_plan_text(BASE.replace("response: 2.0", f"response: {value}"))
 
 
-@pytest.mark.xfail(strict=True, reason="defect: plan._profile_build bounds neither capture_period "
-                   "nor rows x capture_period: the plan loads, and plan.profile.ProfileGenerator "
-                   "raises OverflowError when the meter is built (no file, no line, and a "
-                   "traceback from `conformance simulate`)")
 @pytest.mark.parametrize(("old", "new"), [("capture_period: 900", "capture_period: 99999999999"),
                                           ("rows: 4", "rows: 100000000")],
                          ids=["capture_period", "rows"])

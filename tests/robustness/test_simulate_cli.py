@@ -154,19 +154,11 @@ def test_a_malformed_ipv6_url_is_named(
     _check(*runs["unterminated IPv6 host"])
 
 
-@pytest.mark.xfail(strict=True, reason="defect: plan._build.mechanism() looks an integral float "
-                   "(mechanism: 1.0, which the schema accepts as an integer) up in "
-                   "MECHANISM_NAMES: KeyError, which cli._run_simulator prints as "
-                   "'conformance simulate: 1.0' without file, line or path")
 def test_a_float_mechanism_is_a_plan_error_with_file_and_line(
         runs: dict[str, tuple[CliRun, dict[str, Any]]]) -> None:
     _check(*runs["float mechanism"])
 
 
-@pytest.mark.xfail(strict=True, reason="defect: the plan loader (plan._profile_build) sets no "
-                   "bound on capture_period x rows; plan.profile.ProfileGenerator then raises "
-                   "OverflowError in start_meter, which cli._run_simulator does not catch "
-                   "(traceback)")
 def test_a_profile_beyond_the_calendar_is_a_plan_error(
         runs: dict[str, tuple[CliRun, dict[str, Any]]]) -> None:
     _check(*runs["profile beyond the calendar"])
