@@ -13,9 +13,8 @@ from conformance.codec.axdr import (
     LongUnsigned,
     Unsigned,
 )
-from conformance.errors import SecurityError
-from conformance.protocol.association.counters import CounterKey
-from conformance.security import MAX_INVOCATION_COUNTER, SecurityKeys, next_invocation_counter
+from conformance.protocol.association.counters import CounterKey, MemoryCounterStore
+from conformance.security import MAX_INVOCATION_COUNTER, SecurityKeys
 
 __all__ = ["SessionCounters", "counter_value"]
 
@@ -28,15 +27,11 @@ def counter_value(value: Data) -> int | None:
     return None
 
 
-class SessionCounters:
+class SessionCounters(MemoryCounterStore):
     """An :class:`~conformance.protocol.association.counters.InvocationCounterStore` in
     memory whose sending counters can be moved forward (never back) by :meth:`seed`."""
 
-    __slots__ = ("_accepted", "_sent")
-
-    def __init__(self) -> None:
-        self._sent: dict[CounterKey, int] = {}
-        self._accepted: dict[CounterKey, int] = {}
+    __slots__ = ()
 
     def seed(self, key: CounterKey, last_used: int) -> None:
         """The meter has seen counters up to ``last_used`` for ``key``: the next one sent
@@ -54,28 +49,6 @@ class SessionCounters:
         if keys.encryption_key is None or system_title is None:
             return
         self.seed(CounterKey.of(keys.block_cipher_key(), system_title), last_used)
-
-    def reserve(self, key: CounterKey) -> int:
-        """The next sending counter of ``key`` (recorded before it is returned)."""
-        counter = next_invocation_counter(self._sent.get(key, 0), key_name=key.key_name)
-        self._sent[key] = counter
-        return counter
-
-    def last_sent(self, key: CounterKey) -> int | None:
-        """The last counter reserved (or seeded) for ``key``."""
-        return self._sent.get(key)
-
-    def last_accepted(self, key: CounterKey) -> int | None:
-        """The last counter accepted from ``key``'s sender."""
-        return self._accepted.get(key)
-
-    def accept(self, key: CounterKey, counter: int) -> None:
-        """Record a counter accepted from ``key``'s sender (never backwards)."""
-        last = self._accepted.get(key)
-        if last is not None and counter <= last:
-            raise SecurityError(f"invocation counter {counter} for {key.key_name} is not "
-                                f"greater than the last accepted {last}")
-        self._accepted[key] = counter
 
     def __repr__(self) -> str:
         return (f"SessionCounters(sent={len(self._sent)} key(s), "
