@@ -23,6 +23,7 @@ from conformance.plan._context import Ctx
 from conformance.plan._issues import DocPath
 from conformance.plan._objects import build_objects, with_profile
 from conformance.plan._profile_build import build_profile
+from conformance.plan.classes import CLASSES
 from conformance.plan.cosem import CosemObject, DataType, LogicalName
 from conformance.plan.model import (
     Association,
@@ -131,10 +132,17 @@ def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated:
 
 
 def _check_simulated(ctx: Ctx, meter: MeterPlan, path: DocPath, meter_path: DocPath) -> None:
-    needs_title = [a.name for a in meter.associations if a.client_system_title is not None]
+    accepted = [a for a in meter.associations if a.expect is Expectation.ACCEPTED]
+    if not accepted:
+        ctx.error(path, "the reference meter offers the associations expected to be "
+                        "accepted: at least one is needed")
+    # The reference meter states its system title in its answers to system-title users,
+    # ciphered and HLS associations (and refuses to start without one for those).
+    needs_title = [a.name for a in meter.associations if a.client_system_title is not None
+                   or (a in accepted and (a.ciphered or a.mechanism.is_hls))]
     if needs_title and meter.server.system_title is None:
-        ctx.error(meter_path, "the reference meter needs server.system_title: association(s) "
-                              f"{', '.join(needs_title)} use system titles")
+        ctx.error(meter_path, "the reference meter needs server.system_title for association(s) "
+                              f"{', '.join(needs_title)} (system titles, ciphering or HLS)")
     setups = {o.association for o in meter.objects if o.class_id == 64}
     for i, a in enumerate(meter.associations):
         if a.mechanism is Mechanism.ECDSA and a.keys.server_signing_key is None:
@@ -172,6 +180,13 @@ def build_meter(ctx: Ctx, data: dict[str, Any], path: DocPath) -> MeterPlan:
             ctx.error(at, "the reference meter needs profile: for a Profile generic object")
         if simulated and obj.class_id == 8 and obj.clock is None and "clock" not in raw:
             ctx.error(at, "the reference meter needs clock: for a Clock object")
+        info = CLASSES.get(obj.class_id)
+        if simulated and info is not None and info.implemented is not None \
+                and obj.version not in info.implemented:
+            ctx.error((*at, "version") if "version" in raw else at,
+                      f"the reference meter implements {info.name} (class {obj.class_id}) "
+                      f"version {' and '.join(map(str, info.implemented))}, not "
+                      f"{obj.version}")
         objects.append(obj)
     meter = MeterPlan(
         name=data["name"], description=data.get("description"), vendor=data.get("vendor"),

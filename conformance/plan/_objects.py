@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 from typing import Any
 
 from conformance.plan._context import Ctx
 from conformance.plan._issues import DocPath
-from conformance.plan._values import build_value, parse_datetime
+from conformance.plan._values import (
+    build_value,
+    date_time_range_problem,
+    parse_datetime,
+    shape_signature,
+)
 from conformance.plan.classes import CLASSES, ClassInfo, shape_problem, standard_name_problem
 from conformance.plan.cosem import (
     AccessRights,
@@ -151,6 +155,7 @@ def _attributes(ctx: Ctx, data: dict[str, Any], path: DocPath, names: list[str],
                                  f"{problem}")
         if index in raw or info is not None or index == 1:
             out.append(AttributeSpec(index=index, value=value, access=access))
+    _same_type(ctx, data, path, out)
     if missing:
         listed = ", ".join(str(i) for i in missing)
         ctx.error((*path, "attributes") if raw else path,
@@ -162,6 +167,26 @@ def _attributes(ctx: Ctx, data: dict[str, Any], path: DocPath, names: list[str],
             ctx.error((*path, "attributes", key),
                       f"{_class_words(info, data, version)} has attributes 1..{last}")
     return tuple(out)
+
+
+#: Attributes whose value takes another's at the end of each period, so they share its
+#: type: Demand register (class 5) last_average_value <- current_average_value.
+_SAME_TYPE = {5: ((3, 2), "last_average_value (attribute 3) takes the value of "
+                          "current_average_value (attribute 2) at the end of each period")}
+
+
+def _same_type(ctx: Ctx, data: dict[str, Any], path: DocPath,
+               attributes: list[AttributeSpec]) -> None:
+    rule = _SAME_TYPE.get(data["class_id"])
+    if rule is None:
+        return
+    (copy, original), why = rule
+    values = {a.index: a.value for a in attributes}
+    a, b = values.get(copy), values.get(original)
+    if a is not None and b is not None and shape_signature(a) != shape_signature(b):
+        key = next((k for k in (data.get("attributes") or {}) if int(k) == copy), str(copy))
+        ctx.error((*path, "attributes", key), f"expected {b.type.plan_name}, the type of "
+                                              f"attribute {original}: {why}")
 
 
 def _methods(ctx: Ctx, data: dict[str, Any], path: DocPath, names: list[str],
@@ -185,12 +210,6 @@ def _methods(ctx: Ctx, data: dict[str, Any], path: DocPath, names: list[str],
     return tuple(out)
 
 
-#: The clock's time at start lies within these: Python's calendar (years 1 to 9999) with a
-#: year's margin for the time zone and daylight saving shifts the reference meter applies,
-#: and for a running clock.
-CLOCK_RANGE = (dt.datetime(2, 1, 1), dt.datetime(9998, 12, 31, 23, 59, 59, 999999))
-
-
 def _clock(ctx: Ctx, data: dict[str, Any], path: DocPath) -> ClockSpec:
     time = None
     if data["time"] != "now":
@@ -199,10 +218,9 @@ def _clock(ctx: Ctx, data: dict[str, Any], path: DocPath) -> ClockSpec:
         except ValueError as exc:
             ctx.error((*path, "time"), f"{exc} (or 'now')")
         else:
-            lo, hi = CLOCK_RANGE
-            if not lo <= time.replace(tzinfo=None) <= hi:
-                ctx.error((*path, "time"), f"the clock's time must lie between {lo.date()} "
-                                           f"and {hi.date()}, got {data['time']}")
+            problem = date_time_range_problem(time)
+            if problem:
+                ctx.error((*path, "time"), f"the clock's time {problem}")
                 time = None
     return ClockSpec(time=time, running=data.get("running", True))
 

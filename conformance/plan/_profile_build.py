@@ -10,7 +10,7 @@ from typing import Any
 
 from conformance.plan._context import Ctx
 from conformance.plan._issues import DocPath, show_number
-from conformance.plan._values import FLOAT_LIMITS, build_value
+from conformance.plan._values import DATE_TIME_RANGE, FLOAT_LIMITS, build_value
 from conformance.plan.classes import CLASSES
 from conformance.plan.cosem import (
     INTEGER_RANGES,
@@ -205,10 +205,9 @@ class _Rows:
                 "while the meter runs)")
 
 
-#: The capture times of a profile lie within these (naive, local) date-times: Python's
-#: calendar (years 1 to 9999) with a year's margin for the time zone and daylight saving
-#: shifts the reference meter applies to them.
-EARLIEST_CAPTURE = dt.datetime(2, 1, 1)
+#: The oldest capture time a profile may have (the capture times are date-times of the
+#: plan: :data:`~conformance.plan._values.DATE_TIME_RANGE`).
+EARLIEST_CAPTURE = DATE_TIME_RANGE[0]
 
 
 def _calendar(ctx: Ctx, path: DocPath, period: int, rows: int,

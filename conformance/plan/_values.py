@@ -17,12 +17,27 @@ from conformance.plan._context import Ctx
 from conformance.plan._issues import DocPath, show_number
 from conformance.plan.cosem import INTEGER_RANGES, DataType, TypedValue
 
-__all__ = ["FLOAT_LIMITS", "build_value", "parse_datetime", "shape_signature"]
+__all__ = ["DATE_TIME_RANGE", "FLOAT_LIMITS", "build_value", "date_time_range_problem",
+           "parse_datetime", "shape_signature"]
 
 _FLOAT32_MAX = 3.4028234663852886e38
 #: The largest finite value of each floating-point type (IEEE 754 binary32 / binary64).
 FLOAT_LIMITS = {DataType.FLOAT32: _FLOAT32_MAX, DataType.FLOAT64: sys.float_info.max}
 _ALTERNATIVES = ("value", "ascii", "date_time")
+
+
+#: The date-times a plan may hold: Python's calendar (years 1 to 9999) less a year at each
+#: end, so that the time zone and daylight saving shifts the reference meter applies (up to
+#: the Clock's deviations) and a running clock stay within it.
+DATE_TIME_RANGE = (dt.datetime(2, 1, 1), dt.datetime(9998, 12, 31, 23, 59, 59, 999999))
+
+
+def date_time_range_problem(value: dt.datetime) -> str | None:
+    """Why ``value`` is outside :data:`DATE_TIME_RANGE` (its wall clock part), or ``None``."""
+    lo, hi = DATE_TIME_RANGE
+    if lo <= value.replace(tzinfo=None) <= hi:
+        return None
+    return f"must lie between {lo.date()} and {hi.date()}, got {value.isoformat()}"
 
 
 def parse_datetime(text: str) -> dt.datetime:
@@ -82,6 +97,14 @@ def build_value(ctx: Ctx, data: dict[str, Any], path: DocPath) -> TypedValue | N
 _FAILED: Any = object()
 
 
+def _date_time(text: str) -> dt.datetime:
+    value = parse_datetime(text)
+    problem = date_time_range_problem(value)
+    if problem:
+        raise ValueError(f"a date-time {problem}")
+    return value
+
+
 def _content(ctx: Ctx, kind: DataType, key: str, raw: Any, at: DocPath) -> Any:
     if kind in INTEGER_RANGES:
         lo, hi = INTEGER_RANGES[kind]
@@ -113,11 +136,11 @@ def _content(ctx: Ctx, kind: DataType, key: str, raw: Any, at: DocPath) -> Any:
                 raise ValueError("ascii text must be ASCII")
             return raw.encode("ascii")
         if key == "date_time":
-            return parse_datetime(raw)
+            return _date_time(raw)
         data = ctx.hexbytes(raw, at, what="octet-string")
         return _FAILED if data is None else data
     if kind is DataType.DATE_TIME:
-        return parse_datetime(raw)
+        return _date_time(raw)
     if kind is DataType.DATE:
         try:
             return dt.date.fromisoformat(raw)

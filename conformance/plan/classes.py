@@ -85,11 +85,15 @@ class ClassInfo:
     """Attributes (besides logical_name) the meter computes: the plan gives access only."""
     logical_name: tuple[int | None, ...] | None = None
     """Groups A..F the standard fixes for this class's objects (None = any)."""
+    implemented: tuple[int, ...] | None = None
+    """The versions the reference meter implements (``None``: every one of ``versions``);
+    a plan for the reference meter uses only these."""
 
 
 _ALL = frozenset(range(2, 12))
 
-#: The classes the reference meter implements (Blue Book, IEC 62056-6-2 clause 4).
+#: The classes the reference meter implements (Blue Book, IEC 62056-6-2 clause 4), with the
+#: versions a plan may describe (the reference meter's own are ``implemented``).
 CLASSES: dict[int, ClassInfo] = {
     1: ClassInfo("Data", {0: (2, 0)}, 0),
     3: ClassInfo("Register", {0: (3, 1)}, 0, {3: SCALER_UNIT}),
@@ -97,21 +101,21 @@ CLASSES: dict[int, ClassInfo] = {
     5: ClassInfo("Demand register", {0: (9, 2)}, 0,
                  {4: SCALER_UNIT, 6: DATE_TIME_OCTETS, 7: DATE_TIME_OCTETS,
                   8: Shape(DataType.DOUBLE_LONG_UNSIGNED), 9: Shape(DataType.LONG_UNSIGNED)}),
-    7: ClassInfo("Profile generic", {0: (8, 4), 1: (8, 2)}, 1, derived=_ALL),
+    7: ClassInfo("Profile generic", {0: (8, 4), 1: (8, 2)}, 1, derived=_ALL, implemented=(1,)),
     8: ClassInfo("Clock", {0: (9, 6)}, 0,
                  {3: Shape(DataType.LONG), 4: Shape(DataType.UNSIGNED), 5: DATE_TIME_OCTETS,
                   6: DATE_TIME_OCTETS, 7: Shape(DataType.INTEGER), 8: Shape(DataType.BOOLEAN),
                   9: Shape(DataType.ENUM)},
                  derived=frozenset({2}), logical_name=(0, None, 1, 0, None, 255)),
     15: ClassInfo("Association LN", {0: (8, 4), 1: (9, 4), 2: (11, 6), 3: (11, 6)}, 1,
-                  derived=_ALL, logical_name=(0, 0, 40, 0, None, 255)),
+                  derived=_ALL, logical_name=(0, 0, 40, 0, None, 255), implemented=(1, 2)),
     17: ClassInfo("SAP assignment", {0: (2, 1)}, 0,
                   {2: Shape(DataType.ARRAY, element=Shape(
                       DataType.STRUCTURE,
                       items=(Shape(DataType.LONG_UNSIGNED), Shape(DataType.OCTET_STRING))))},
                   logical_name=(0, 0, 41, 0, 0, 255)),
     64: ClassInfo("Security setup", {0: (5, 2), 1: (6, 8)}, 1, derived=_ALL,
-                  logical_name=(0, 0, 43, 0, None, 255)),
+                  logical_name=(0, 0, 43, 0, None, 255), implemented=(1,)),
 }
 
 

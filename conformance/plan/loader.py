@@ -52,6 +52,10 @@ def load_plan(path: str | os.PathLike[str], *,
     """
     source = os.fspath(path)
     file = Path(source)
+    if "\0" in source:  # no file has such a name (open() would raise ValueError)
+        raise PlanErrors([PlanIssue(source=source, line=None, path="",
+                                    message="cannot read the plan: a file name cannot hold "
+                                            "a NUL character")])
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.errors import PlanError
-from conformance.plan import load_plan_text, plan_from_dict
+from conformance.plan import load_plan, load_plan_text, plan_from_dict
 from conformance.plan._yaml import MAX_VALUES
 from tests.plan._helpers import BASE, SOURCE, problems
 
@@ -156,3 +156,10 @@ def test_plan_from_dict_refuses_recursive_data() -> None:
 def test_a_loaded_plan_text_names_its_source() -> None:
     with pytest.raises(PlanError, match=rf"^{SOURCE}:2:11: YAML syntax error"):
         load_plan_text(BASE.replace("name: m1", "name: m1\x1b"), source=SOURCE)
+
+
+def test_a_plan_path_with_a_nul_character() -> None:
+    with pytest.raises(PlanError) as info:
+        load_plan("plans/x\0.yaml")
+    assert str(info.value) == ("plans/x\\x00.yaml: cannot read the plan: a file name cannot "
+                               "hold a NUL character")
