@@ -154,3 +154,37 @@ def test_arrays_of_any_value_decode_alike(element: Data, count: int) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         shaped, plain = _both(raw, monkeypatch)
     assert shaped == plain == Array(items=(element,) * count)
+
+
+def _long_array(count: int) -> bytes:
+    return encode_data(Array(items=tuple(LongUnsigned(value=i) for i in range(count))))
+
+
+def test_long_arrays_pause_the_cyclic_collector_and_restore_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: list[bool] = []
+    general = axdr_codec._read
+
+    def spy(r: object, depth: int) -> Data:
+        seen.append(gc.isenabled())
+        return general(r, depth)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(axdr_codec, "_read", spy)
+    assert gc.isenabled()
+    decode_data(_long_array(axdr_codec._GC_PAUSE_ELEMENTS))
+    # seen[0]: the array's own tag; then its elements, read with the collector paused
+    assert seen[0] and seen[1:] and not any(seen[1:]) and gc.isenabled()
+    seen.clear()
+    decode_data(_long_array(axdr_codec._GC_PAUSE_ELEMENTS - 1))  # short: not paused
+    assert seen and all(seen)
+    with pytest.raises(CodecError):  # an error resumes it too
+        decode_data(_long_array(axdr_codec._GC_PAUSE_ELEMENTS)[:-1])
+    assert gc.isenabled()
+    gc.disable()  # a caller that disabled it keeps it disabled
+    try:
+        decode_data(_long_array(axdr_codec._GC_PAUSE_ELEMENTS))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

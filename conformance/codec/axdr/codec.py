@@ -15,6 +15,8 @@ cannot exhaust the Python stack. Dispatch is by tag through a 256-entry table.
 
 from __future__ import annotations
 
+import gc
+
 from conformance.codec._buffer import Reader, Writer
 from conformance.codec.axdr.compact import (
     MAX_COMPACT_VALUES,
@@ -56,7 +58,16 @@ def _read_array(r: Reader, depth: int) -> Data:
     n = r.pull_length("array.length")
     items: list[Data] = []
     try:
-        if n >= _SHAPED_ARRAY:
+        if n >= _GC_PAUSE_ELEMENTS and gc.isenabled():
+            # A long array (a profile buffer) allocates tens of thousands of values and
+            # no reference cycle: the cyclic collector would only rescan them, which
+            # costs several times the decoding itself. It resumes at the end (or error).
+            gc.disable()
+            try:
+                _read_alike(r, depth, n, items)
+            finally:
+                gc.enable()
+        elif n >= _SHAPED_ARRAY:
             _read_alike(r, depth, n, items)
         else:
             for _ in range(n):
@@ -68,6 +79,10 @@ def _read_array(r: Reader, depth: int) -> Data:
 
 _SHAPED_ARRAY = 4
 """Arrays of at least this many elements learn the shape of their first element."""
+
+_GC_PAUSE_ELEMENTS = 256
+"""Arrays of at least this many elements are read with the cyclic garbage collector
+paused (when it was running)."""
 
 
 def _read_alike(r: Reader, depth: int, n: int, items: list[Data]) -> None:
