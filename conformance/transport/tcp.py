@@ -8,7 +8,10 @@ the caller's choice (see :mod:`conformance.transport.factory`); this module only
 from __future__ import annotations
 
 import contextlib
+import math
+import select
 import socket
+import time
 
 from conformance.errors import TransportError, TransportTimeout
 from conformance.transport.base import ConnectionClosed, Transport
@@ -23,8 +26,40 @@ def _format_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+class _Readiness:
+    """Waits for a non-blocking socket to become readable or writable: ``poll(2)`` where
+    the platform has it (one system call, no per-call timeout change on the socket), else
+    ``select(2)``."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._readable: select.poll | None = None
+        self._writable: select.poll | None = None
+        if hasattr(select, "poll"):
+            self._readable = select.poll()
+            self._readable.register(sock, select.POLLIN | select.POLLPRI)
+            self._writable = select.poll()
+            self._writable.register(sock, select.POLLOUT)
+
+    def readable(self, timeout: float) -> bool:
+        """True when a receive will not block (data, end of stream or an error)."""
+        if self._readable is not None:
+            return bool(self._readable.poll(math.ceil(timeout * 1000)))
+        return bool(select.select([self._sock], [], [], timeout)[0])  # pragma: no cover
+
+    def writable(self, timeout: float) -> bool:
+        """True when a send will take octets (or fail at once)."""
+        if self._writable is not None:
+            return bool(self._writable.poll(math.ceil(timeout * 1000)))
+        return bool(select.select([], [self._sock], [], timeout)[1])  # pragma: no cover
+
+
 class TcpTransport(Transport):
-    """A TCP client connection (``TCP_NODELAY``: frames leave at once, no Nagle delay)."""
+    """A TCP client connection (``TCP_NODELAY``: frames leave at once, no Nagle delay).
+
+    The socket stays non-blocking for its whole life; waits go through ``poll`` with the
+    caller's timeout, so a round trip costs one send, one poll and one receive (a socket
+    timeout would add a mode change and a poll per call)."""
 
     def __init__(self, host: str, port: int, *, connect_timeout: float = 5.0,
                  send_timeout: float = 5.0) -> None:
@@ -40,7 +75,7 @@ class TcpTransport(Transport):
         self.send_timeout = send_timeout
         """Seconds a send may block before :class:`TransportTimeout`."""
         self._sock: socket.socket | None = None
-        self._sock_timeout: float | None = None
+        self._ready: _Readiness | None = None
         self._accepted_from: str | None = None
 
     @classmethod
@@ -51,8 +86,7 @@ class TcpTransport(Transport):
         local_host, local_port = sock.getsockname()[:2]
         transport = cls(str(peer_host), int(peer_port), send_timeout=send_timeout)
         transport._accepted_from = _format_address(str(local_host), int(local_port))
-        _set_nodelay(sock)
-        transport._sock = sock
+        transport._adopt(sock)
         transport._is_open = True
         return transport
 
@@ -83,12 +117,17 @@ class TcpTransport(Transport):
                 f"{self.describe()}: cannot resolve host {self.host!r}: {exc.strerror}") from exc
         except OSError as exc:
             raise TransportError(f"{self.describe()}: cannot connect: {exc}") from exc
+        self._adopt(sock)
+
+    def _adopt(self, sock: socket.socket) -> None:
         _set_nodelay(sock)
+        sock.setblocking(False)
         self._sock = sock
-        self._sock_timeout = None
+        self._ready = _Readiness(sock)
 
     def _close(self) -> None:
         sock, self._sock = self._sock, None
+        self._ready = None
         if sock is None:
             return
         # already reset or never fully connected: closing is all that is left then
@@ -96,19 +135,25 @@ class TcpTransport(Transport):
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
 
-    def _settimeout(self, sock: socket.socket, timeout: float) -> None:
-        if self._sock_timeout != timeout:
-            sock.settimeout(timeout)
-            self._sock_timeout = timeout
-
     def _send(self, data: bytes) -> None:
-        sock = self._live()
-        self._settimeout(sock, self.send_timeout)
+        sock, ready = self._live()
+        view = memoryview(data)
+        deadline: float | None = None
         try:
-            sock.sendall(data)
-        except TimeoutError as exc:
-            raise TransportTimeout(
-                f"{self.describe()}: send blocked for {self.send_timeout:g} s") from exc
+            while view:
+                try:
+                    view = view[sock.send(view):]
+                    continue
+                except BlockingIOError:
+                    pass
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + self.send_timeout
+                if now >= deadline or not ready.writable(deadline - now):
+                    raise TransportTimeout(
+                        f"{self.describe()}: send blocked for {self.send_timeout:g} s")
+        except TransportError:  # (an OSError too) the timeout above, as it is
+            raise
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as exc:
             raise ConnectionClosed(f"{self.describe()}: connection closed by peer "
                                    f"({exc.strerror or type(exc).__name__})") from exc
@@ -116,11 +161,12 @@ class TcpTransport(Transport):
             raise TransportError(f"{self.describe()}: send failed: {exc}") from exc
 
     def _recv(self, max_bytes: int, timeout: float) -> bytes:
-        sock = self._live()
-        self._settimeout(sock, timeout)
+        sock, ready = self._live()
         try:
+            if timeout > 0 and not ready.readable(timeout):
+                return b""
             data = sock.recv(max_bytes)
-        except (TimeoutError, BlockingIOError):
+        except BlockingIOError:  # nothing yet (a poll of 0 s, or a spurious wake-up)
             return b""
         except (ConnectionResetError, ConnectionAbortedError) as exc:
             raise ConnectionClosed(f"{self.describe()}: connection reset by peer") from exc
@@ -131,22 +177,21 @@ class TcpTransport(Transport):
         return data
 
     def _discard(self) -> None:
-        sock = self._live()
-        self._settimeout(sock, 0.0)
+        sock, _ = self._live()
         while True:
             try:
                 data = sock.recv(65536)
-            except (BlockingIOError, TimeoutError):
+            except BlockingIOError:
                 return
             except OSError as exc:
                 raise TransportError(f"{self.describe()}: receive failed: {exc}") from exc
             if not data:
                 raise ConnectionClosed(f"{self.describe()}: connection closed by peer")
 
-    def _live(self) -> socket.socket:
-        if self._sock is None:  # closed underneath us (cannot happen through the API)
-            raise TransportError(f"{self.describe()}: socket is closed")
-        return self._sock
+    def _live(self) -> tuple[socket.socket, _Readiness]:
+        if self._sock is None or self._ready is None:  # closed underneath us (cannot
+            raise TransportError(f"{self.describe()}: socket is closed")  # happen via the API)
+        return self._sock, self._ready
 
 
 class TcpListener:

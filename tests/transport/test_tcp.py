@@ -200,3 +200,54 @@ def test_ipv6_loopback() -> None:
 
 def test_dlms_port_constant() -> None:
     assert DLMS_TCP_PORT == 4059
+
+
+def test_large_send_is_delivered_whole_while_the_peer_reads(listener: TcpListener) -> None:
+    # Bigger than the socket buffers: the non-blocking send must wait for room and resume
+    # where the kernel stopped taking octets.
+    client, server = connect(listener)
+    payload = bytes(range(256)) * 40_000  # 10 MB
+    with client, server:
+        job = Background(lambda: server.recv_exactly(len(payload), 10.0))
+        client.send(payload)
+        assert job.result(10.0) == payload
+
+
+def test_send_to_a_peer_that_never_reads_times_out(listener: TcpListener) -> None:
+    client = TcpTransport("127.0.0.1", listener.port, connect_timeout=1.0, send_timeout=0.2)
+    client.open()
+    server = listener.accept(timeout=1.0)
+    with client, server:
+        started = time.monotonic()
+        with pytest.raises(TransportTimeout, match=r"send blocked for 0\.2 s"):
+            for _ in range(1000):  # fills both socket buffers, then blocks
+                client.send(bytes(1 << 20))
+        assert time.monotonic() - started < 5.0
+
+
+def test_zero_timeout_receive_polls(listener: TcpListener) -> None:
+    client, server = connect(listener)
+    with client, server:
+        with pytest.raises(TransportTimeout):
+            client.recv(10, 0.0)
+        server.send(b"now")
+        deadline = time.monotonic() + 2.0
+        while True:
+            try:
+                assert client.recv(10, 0.0) == b"now"
+                break
+            except TransportTimeout:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+
+
+def test_the_socket_stays_non_blocking(listener: TcpListener) -> None:
+    # One send, one poll, one receive per round trip: no timeout mode switch per call.
+    client, server = connect(listener)
+    with client, server:
+        for transport in (client, server):
+            sock = transport.raw_socket
+            assert sock is not None and sock.gettimeout() == 0.0
+        server.send(b"x")
+        assert client.recv(10, 1.0) == b"x"
+        assert client.raw_socket is not None and client.raw_socket.gettimeout() == 0.0
