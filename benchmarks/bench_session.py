@@ -20,7 +20,11 @@ HDLC proposal (128 octets, window 1), keys, suite.
 * **gurux**: ``GXDLMSSecureClient`` driven by :mod:`tests.interop.gurux_session` (plain
   sockets, the small loop gurux leaves to its user);
 * **ours-untraced** (diagnostic, not part of the ratio): our session with a recorder that
-  drops the frame octets, to show what the always-on trace costs.
+  drops the frame octets, to show what the always-on trace costs;
+* **os-floor** (diagnostic, not part of the ratio; :mod:`benchmarks.floor`): a bare socket
+  replaying the octet counts and turns of our first run's trace against a responder thread
+  here: what the kernel charges any client for the same round trips. Both clients' CPU
+  above it is printed with its ratio.
 
 CPU is the subprocess's ``time.process_time()`` around the session only (interpreter
 start-up, imports and plan loading excluded; the meter's CPU is in this process and never
@@ -45,6 +49,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +57,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.floor import Responder, replay, traffic  # noqa: E402
 from conformance.plan import MeterPlan, default_plan_path  # noqa: E402
 from conformance.plan.loader import load_plan_text  # noqa: E402
 
@@ -124,7 +130,7 @@ def _untraced_recorder(framing: Any) -> Any:
 
 def child_ours(plan: MeterPlan, association: str, url: str, *, profile: bool = False,
                untraced: bool = False) -> dict[str, Any]:
-    from conformance.client import EntryKind, Session, session_config
+    from conformance.client import Direction, EntryKind, Session, session_config
     from tests.interop.gurux_values import our_tree
 
     config = session_config(plan, association, transport=url)
@@ -149,10 +155,13 @@ def child_ours(plan: MeterPlan, association: str, url: str, *, profile: bool = F
         total = stats.total_tt  # type: ignore[attr-defined]
         stats.sort_stats("tottime").print_stats(20)
         return {"profile": _components(stats, total) + "\n" + out.getvalue()}
-    frames = sum(1 for e in session.recorder.entries if e.kind is EntryKind.FRAME)
+    entries = session.recorder.entries
+    frames = sum(1 for e in entries if e.kind is EntryKind.FRAME)
+    turns = traffic(("send" if e.direction is Direction.SENT else "recv", len(e.data))
+                    for e in entries if e.kind is EntryKind.BYTES)
     items = rows.items  # type: ignore[attr-defined]
     return {"wall": wall, "cpu": cpu, "rows": len(items), "frames": frames,
-            "digest": _digest(our_tree(rows))}
+            "digest": _digest(our_tree(rows)), "traffic": turns}
 
 
 def child_gurux(plan: MeterPlan, association: str, url: str) -> dict[str, Any]:
@@ -196,6 +205,12 @@ def child_gurux(plan: MeterPlan, association: str, url: str) -> dict[str, Any]:
 
 
 def _child(args: argparse.Namespace) -> int:
+    if args.child == "floor":  # --url: the JSON file written by _floor_runs
+        job = json.loads(Path(args.url).read_text(encoding="utf-8"))
+        wall = time.perf_counter()
+        cpu = replay(job["port"], [(direction, size) for direction, size in job["turns"]])
+        print(json.dumps({"wall": time.perf_counter() - wall, "cpu": cpu}))
+        return 0
     plan = bench_plan(args.rows)
     if args.child in ("ours", "ours-untraced"):
         result = child_ours(plan, args.association[0], args.url, profile=args.profile,
@@ -221,6 +236,21 @@ def _spawn(client: str, rows: int, association: str, url: str, *, profile: bool 
     return result
 
 
+def _floor_runs(turns: list[Any], repeat: int) -> list[dict[str, Any]]:
+    """The floor client (:mod:`benchmarks.floor`) replaying ``turns`` ``repeat`` times, each
+    in a subprocess like the clients, against a responder thread in this process."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        job = Path(tmp) / "floor.json"
+        for _ in range(repeat):
+            responder = Responder([(direction, size) for direction, size in turns])
+            job.write_text(json.dumps({"port": responder.port, "turns": turns}),
+                           encoding="utf-8")
+            results.append(_spawn("floor", 0, "-", str(job)))
+            responder.join()
+    return results
+
+
 # -- the run -----------------------------------------------------------------------------
 def _median(runs: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(float(r[key]) for r in runs))
@@ -236,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=None, help="repeatable; default both")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile our client and print its hot spots")
-    parser.add_argument("--child", choices=("ours", "ours-untraced", "gurux"),
+    parser.add_argument("--child", choices=("ours", "ours-untraced", "gurux", "floor"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -268,12 +298,19 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{association:<12} {framing:<8} {client:<13} "
                           f"{_median(results, 'wall'):>8.3f} {_median(results, 'cpu'):>8.3f} "
                           f"{results[0]['rows']:>7,}")
-                ratio = _median(runs["gurux"], "cpu") / _median(runs["ours"], "cpu")
+                floor = _median(_floor_runs(runs["ours"][0]["traffic"], args.repeat), "cpu")
+                print(f"{association:<12} {framing:<8} {'os-floor':<13} {'':>8} "
+                      f"{floor:>8.3f} {'-':>7}")
+                gurux, ours = _median(runs["gurux"], "cpu"), _median(runs["ours"], "cpu")
+                ratio = gurux / ours
                 met = ratio >= TARGET_RATIO
                 missed |= not met
                 same = "same rows" if len(digests) == 1 else "ROWS DIFFER"
                 print(f"{'':<12} {framing:<8} ratio gurux/ours CPU {ratio:.1f} x "
                       f"(target >= {TARGET_RATIO:g}: {'met' if met else 'NOT met'}; {same})")
+                print(f"{'':<12} {framing:<8} above the os-floor: gurux {gurux - floor:.3f} s, "
+                      f"ours {ours - floor:.3f} s, ratio "
+                      f"{(gurux - floor) / max(ours - floor, 1e-6):.1f} x")
                 missed |= len(digests) != 1
                 if args.profile:
                     print(_spawn("ours", args.rows, association, urls[framing],
