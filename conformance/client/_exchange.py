@@ -34,6 +34,7 @@ from conformance.protocol.services.events import (
     ConfirmEvent,
     Get,
     GetWithList,
+    LateResponse,
     NotificationIndication,
 )
 
@@ -68,7 +69,7 @@ def run_exchange(*, services: ClientServices, link: HdlcLink | WrapperLink,
             if number > highest_block:
                 highest_block = number
                 progress()
-        elif not any(isinstance(e, NotificationIndication) for e in events):
+        elif not any(isinstance(e, NotificationIndication | LateResponse) for e in events):
             progress()
         out = services.data_to_send()
         if deviate and out and not events and apdu[:1] == bytes((GeneralBlockTransfer.TAG,)):
@@ -79,6 +80,12 @@ def run_exchange(*, services: ClientServices, link: HdlcLink | WrapperLink,
         for event in events:
             if isinstance(event, NotificationIndication):
                 notifications.append(event)
+                continue
+            if isinstance(event, LateResponse):
+                recorder.note("late response to an abandoned request discarded",
+                              response=type(event.apdu).__name__,
+                              invoke_id=event.invoke_id_and_priority & 0x0F,
+                              waiting_for=what)
                 continue
             return event
 

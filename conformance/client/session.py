@@ -450,10 +450,9 @@ class Session(ServiceCalls):
                     recorder=self.recorder, notifications=self.notifications,
                     progress=io.progress)
         except BaseException:
-            # The exchange is lost (timeout, violation...): the next request starts afresh.
-            if self._services_config is not None:
-                self._services = ClientServices(self._services_config,
-                                                protection=association.ciphering)
+            # The exchange is lost (timeout, violation...): the next request starts afresh,
+            # and a late answer to this one is recognised by its invoke-id.
+            self._services = services.restarted()
             raise
         self.last_confirm = confirm
         return confirm

@@ -3,11 +3,14 @@ these tests move a fake clock instead of sleeping."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from conformance.client import Session, SessionConfig, Timeouts
 from conformance.codec.axdr import OctetString
-from conformance.codec.hdlc import HdlcAddress, HdlcControl, HdlcFrame, HdlcFrameType
+from conformance.codec.hdlc import FrameReceived, HdlcAddress, HdlcControl, HdlcFrame, HdlcFrameType
+from conformance.codec.wrapper import WrapperDeframer, WrapperFrame
 from conformance.codec.xdlms.get import GetResponseNormal
 from conformance.errors import TransportTimeout
 from conformance.protocol.association import OfferedAssociation, ServerConfig
@@ -149,3 +152,59 @@ def test_trace_is_stamped_by_the_session_clock() -> None:
         session.connect()
     times = [e.time for e in session.recorder.entries]
     assert times[0] == 1000.0 and times == sorted(times)
+
+
+class _WrapperResponder:
+    """A wrapper meter answering synchronously: ``on_apdu(apdu) -> answers``."""
+
+    def __init__(self, on_apdu: Callable[[bytes], list[bytes]]) -> None:
+        self.deframer = WrapperDeframer()
+        self.on_apdu = on_apdu
+
+    def __call__(self, data: bytes) -> bytes:
+        self.deframer.receive_data(data)
+        out = bytearray()
+        while isinstance(event := self.deframer.next_event(), FrameReceived):
+            wpdu = event.frame
+            for answer in self.on_apdu(wpdu.apdu):
+                out += WrapperFrame(source_wport=wpdu.destination_wport,
+                                    destination_wport=wpdu.source_wport,
+                                    apdu=answer).to_bytes()
+        return bytes(out)
+
+
+def test_a_late_answer_to_a_timed_out_get_does_not_fail_the_next_one() -> None:
+    # The meter answers the first GET only together with the second one (its first answer
+    # comes late): over the wrapper the session goes on, notes the late answer, and the
+    # second GET gets its own value, not the first one's nor an invoke-id violation.
+    clock = FakeClock()
+    association = public_association(PUBLIC)
+    held: list[bytes] = []
+    gets = 0
+
+    def on_apdu(apdu: bytes) -> list[bytes]:
+        nonlocal gets
+        if apdu[0] != 0xC0:
+            return association(apdu)
+        gets += 1
+        answer = GetResponseNormal(invoke_id_and_priority=apdu[2],
+                                   result=OctetString(value=bytes([apdu[2] & 0x0F]))
+                                   ).to_bytes()
+        if gets == 1:
+            held.append(answer)
+            return []
+        late, held[:] = list(held), []
+        return [*late, answer]
+
+    session = _session(ScriptedTransport(clock, _WrapperResponder(on_apdu)), Framing.WRAPPER)
+    session.connect()
+    session.associate()
+    with pytest.raises(TransportTimeout, match="no response to GET"):
+        session.get("0.0.96.1.0.255", 1, 2)
+    second = session.get("0.0.96.1.0.255", 1, 2)
+    first_invoke = session.last_confirm.invoke_id_and_priority - 1  # type: ignore[union-attr]
+    assert second != OctetString(value=bytes([first_invoke & 0x0F]))
+    assert second == OctetString(value=bytes([(first_invoke + 1) & 0x0F]))
+    notes = [e for e in session.recorder.entries if e.text.startswith("late response")]
+    assert len(notes) == 1 and notes[0].info["invoke_id"] == first_invoke & 0x0F
+    assert session.get("0.0.96.1.0.255", 1, 2) is not None  # in step afterwards

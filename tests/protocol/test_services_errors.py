@@ -37,6 +37,7 @@ from conformance.protocol.services import (
     ExceptionConfirm,
     Get,
     GetWithList,
+    LateResponse,
     Notify,
     ServerServices,
     ServicesState,
@@ -179,6 +180,46 @@ def test_client_checks_the_invoke_id_of_every_block() -> None:
     with pytest.raises(RemoteProtocolError, match="invoke-id 3 instead of 1"):
         client.receive(get.GetResponseWithDatablock(invoke_id_and_priority=0x43, result=(
             get.DataBlockG(last_block=True, block_number=2, result=b"\x01"))).to_bytes())
+
+
+def test_a_late_response_to_an_abandoned_request_is_not_a_violation() -> None:
+    # Request 1 timed out; the session restarts the machine and sends request 2. Request
+    # 1's answer arriving now is its late answer (IEC 62056-5-3 9.4.6.2: the invoke-id pairs
+    # a response with its request), reported and ignored; request 2's answer confirms.
+    client = _pending().restarted()
+    client.send(Get(cosem_attribute_descriptor=attribute()))
+    late = get.GetResponseNormal(invoke_id_and_priority=0x41, result=Unsigned(value=1))
+    assert client.receive(late.to_bytes()) == [LateResponse(apdu=late,
+                                                            invoke_id_and_priority=0x41)]
+    assert client.state is ServicesState.REQUEST_PENDING
+    answer = get.GetResponseNormal(invoke_id_and_priority=0x42, result=Unsigned(value=2))
+    (confirm,) = client.receive(answer.to_bytes())
+    assert not isinstance(confirm, LateResponse)
+    assert client.state is ServicesState.IDLE
+
+
+def test_only_abandoned_invoke_ids_are_late_and_only_until_reused() -> None:
+    client = _pending().restarted().restarted()  # 1 abandoned; nothing pending the 2nd time
+    client.send(Get(cosem_attribute_descriptor=attribute()))  # invoke-id 2
+    # invoke-id 3 was never abandoned: a wrong invoke-id stays a violation
+    with pytest.raises(RemoteProtocolError, match="invoke-id 3 instead of 2"):
+        client.receive(get.GetResponseNormal(invoke_id_and_priority=0x43,
+                                             result=Unsigned(value=1)).to_bytes())
+    client = client.restarted()  # 1 and 2 abandoned
+    for _ in range(14):  # invoke-ids 3 .. 15, 0: each answered
+        client.send(Get(cosem_attribute_descriptor=attribute()))
+        pending = client._pending
+        assert pending is not None
+        client.receive(get.GetResponseNormal(invoke_id_and_priority=pending.invoke,
+                                             result=Unsigned(value=1)).to_bytes())
+    client.send(Get(cosem_attribute_descriptor=attribute()))  # invoke-id 1 again
+    client.receive(get.GetResponseNormal(invoke_id_and_priority=0x41,
+                                         result=Unsigned(value=1)).to_bytes())
+    client.send(Get(cosem_attribute_descriptor=attribute()))  # invoke-id 2, reused too
+    # a response with invoke-id 1 is no longer late: that request was answered
+    with pytest.raises(RemoteProtocolError, match="invoke-id 1 instead of 2"):
+        client.receive(get.GetResponseNormal(invoke_id_and_priority=0x41,
+                                             result=Unsigned(value=1)).to_bytes())
 
 
 @pytest.mark.parametrize(("request_event", "answer", "message"), [

@@ -24,6 +24,8 @@ only grow).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from conformance.codec.apdu_base import Apdu
 from conformance.codec.xdlms import action as act
 from conformance.codec.xdlms import get
@@ -56,6 +58,7 @@ from conformance.protocol.services.events import (
     ExceptionConfirm,
     GetConfirm,
     GetWithListConfirm,
+    LateResponse,
     NotificationIndication,
     RequestMissingBlocks,
     Transfer,
@@ -68,7 +71,7 @@ __all__ = ["ClientEvent", "ClientServices"]
 P = ServicePrimitive
 K = RequestKind
 
-ClientEvent = ConfirmEvent | NotificationIndication
+ClientEvent = ConfirmEvent | NotificationIndication | LateResponse
 """What a client's ``receive()`` returns."""
 
 
@@ -94,10 +97,27 @@ class ClientServices(ServicesMachine):
     role = Role.CLIENT
 
     def __init__(self, config: ServicesConfig, *,
-                 protection: ApduProtection = IDENTITY) -> None:
+                 protection: ApduProtection = IDENTITY, abandoned: Iterable[int] = ()) -> None:
+        """``abandoned``: Invoke-Id-And-Priority octets of requests whose exchanges failed
+        (their late responses are :class:`LateResponse` events)."""
         super().__init__(config, protection=protection)
         self._next_invoke_id = 1
         self._pending: _Pending | None = None
+        self._abandoned = set(abandoned)
+
+    def restarted(self) -> ClientServices:
+        """The machine for the next exchange after the current one failed (timeout,
+        violation): a fresh state, the same association and invoke-id sequence; the
+        pending request is abandoned, so its response, should it still come, is a
+        :class:`LateResponse` and not a violation of the next exchange. An abandoned
+        invoke-id is forgotten when a new request uses it again."""
+        abandoned = set(self._abandoned)
+        if self._pending is not None:
+            abandoned.add(self._pending.invoke)
+        machine = ClientServices(self._config, protection=self._protection,
+                                 abandoned=abandoned)
+        machine._next_invoke_id = self._next_invoke_id
+        return machine
 
     # -- sending --------------------------------------------------------------------------
     def send(self, event: ClientRequest | RequestMissingBlocks) -> list[bytes]:
@@ -120,6 +140,8 @@ class ClientServices(ServicesMachine):
         out, blocks, primitive = self._route(apdu, confirmed)
         if event.invoke_id is None:
             self._next_invoke_id = (invoke_id + 1) & 0x0F
+        # Responses with this invoke-id answer the new request from now on.
+        self._abandoned = {octet for octet in self._abandoned if octet & 0x0F != invoke_id}
         self._pending = _Pending(kind, invoke, count, blocks) if confirmed else None
         self._apply(primitive)
         return out
@@ -179,6 +201,9 @@ class ClientServices(ServicesMachine):
         if not isinstance(apdu, get.GetResponse | set_.SetResponse | act.ActionResponse):
             raise self._violation(f"the meter sent {type(apdu).__name__}, which is not the "
                                   "response to a request")
+        late = apdu.invoke_id_and_priority
+        if late in self._abandoned and (pending is None or late != pending.invoke):
+            return [LateResponse(apdu=apdu, invoke_id_and_priority=late)]
         self._apply(self._primitive(apdu), apdu)
         if pending is None:  # pragma: no cover - the table admits it only when pending
             raise self._violation("response without a pending request")

@@ -9,8 +9,9 @@ A *server* sends :class:`Notify` and :class:`RequestMissingBlocks`.
 
 Events ``receive()`` returns: on a client the .confirm primitives (:class:`GetConfirm`,
 :class:`GetWithListConfirm`, :class:`SetConfirm`, :class:`SetWithListConfirm`,
-:class:`ActionConfirm`, :class:`ActionWithListConfirm`, :class:`ExceptionConfirm`) and
-:class:`NotificationIndication`; on a server :class:`Served` once a request was answered.
+:class:`ActionConfirm`, :class:`ActionWithListConfirm`, :class:`ExceptionConfirm`),
+:class:`NotificationIndication` and :class:`LateResponse`; on a server :class:`Served` once
+a request was answered.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "GetConfirm",
     "GetWithList",
     "GetWithListConfirm",
+    "LateResponse",
     "NotificationIndication",
     "Notify",
     "RequestMissingBlocks",
@@ -234,6 +236,18 @@ class NotificationIndication:
     notification: EventNotificationRequest | DataNotification
     general_block_transfer: bool = False
     """True when it came in general-block-transfer APDUs."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LateResponse:
+    """Client: a response carrying the Invoke-Id-And-Priority of an *abandoned* request (one
+    whose exchange failed, e.g. timed out; see ``ClientServices.restarted``) while no
+    request or another one is pending. It is that request's late answer, not a violation of
+    the pending exchange (IEC 62056-5-3 9.4.6.2: the invoke-id is what pairs a response
+    with its request); the machine's state does not change."""
+
+    apdu: Apdu
+    invoke_id_and_priority: int
 
 
 # -- server -------------------------------------------------------------------------------
