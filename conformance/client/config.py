@@ -252,5 +252,6 @@ class SessionConfig:
             window_size_transmit=h.window_size_transmit,
             window_size_receive=h.window_size_receive, strict_llc=h.strict_llc,
             inter_octet_timeout=self.timeouts.inter_frame, inactivity_timeout=None,
-            response_timeout=self.timeouts.response)
+            response_timeout=self.timeouts.response,
+            busy_poll_interval=self.timeouts.inter_frame)
 

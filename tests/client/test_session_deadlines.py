@@ -8,6 +8,7 @@ run the reference meter with the ``ignores-rr`` fault for about a second each.""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -135,7 +136,12 @@ def test_rnr_forever_is_no_progress() -> None:
         session.get(SERIAL, 1, 2)
     rnr = [e for e in session.recorder.frames(Direction.RECEIVED)
            if e.info["frame"]["type"] == "RNR"]
-    assert len(rnr) > 100
+    # The busy meter is polled again once per inter-frame time (0.5 s), not at once: four
+    # polls in the 2 s response timeout, never a flood (ISO/IEC 13239 busy condition).
+    assert len(rnr) == 4
+    polls = [e.time for e in session.recorder.frames(Direction.SENT)
+             if e.info["frame"]["type"] == "RR" and e.time >= rnr[0].time]
+    assert len(polls) == 3 and all(b - a >= 0.5 for a, b in itertools.pairwise(polls))
     notes = [e.text for e in session.recorder.entries if e.kind is EntryKind.NOTE]
     assert notes.count("HDLC: the meter is busy (RNR)") == 1
     _out_of_step(session)

@@ -170,7 +170,9 @@ class Pair:
         self.now = max(self.now, min(deadlines))
         self.server.handle_timer(self.now)
         self._drain(self.server, self.server_events, self.server_errors)
+        self._transmit("s>c", self.server.data_to_send())
         self.client.handle_timer(self.now)
+        self._transmit("c>s", self.client.data_to_send())  # e.g. the poll of a busy server
         for event in self._drain(self.client, self.client_events, self.client_errors):
             if isinstance(event, Timeout) and event.kind is TimeoutKind.RESPONSE:
                 state = self.client.state

@@ -188,6 +188,38 @@ def test_rnr_from_the_server_pauses_the_client_until_rr() -> None:
     assert not pair.server.holding_poll
 
 
+def test_a_busy_server_is_polled_again_after_the_busy_interval() -> None:
+    # ISO/IEC 13239 busy condition: after RNR the client polls again by itself, once per
+    # busy_poll_interval (not at once, which would flood the busy meter), until RR.
+    pair = Pair.make(client_config(max_info_field_length_transmit=16, busy_poll_interval=0.25))
+    pair.connect()
+    pair.server_send(ReceiverNotReady())
+    pair.client_send(Data(apdu=bytes(40)))  # 3 segments
+    pair.pump()
+    assert [f.frame_type.name for _, f in pair.wire[2:]] == ["I", "RNR"]
+    assert pair.client.next_deadline() == pair.now + 0.25
+    for _ in range(3):  # still busy: RR polls 0.25 s apart, each answered RNR
+        started = pair.now
+        assert pair.advance() and pair.now == started + 0.25
+        pair.pump()
+        assert [f.frame_type.name for _, f in pair.wire[-2:]] == ["RR", "RNR"]
+    pair.server_send(ReceiverReady())  # ready again: answered at the next poll
+    assert pair.advance()
+    pair.pump()
+    assert PeerBusy(busy=False) in pair.client_events
+    assert [e.apdu for e in pair.server_events if isinstance(e, Data)] == [bytes(40)]
+
+
+def test_without_a_busy_interval_only_the_user_polls_a_busy_server() -> None:
+    pair = Pair.make(client_config(max_info_field_length_transmit=16, busy_poll_interval=None))
+    pair.connect()
+    pair.server_send(ReceiverNotReady())
+    pair.client_send(Data(apdu=bytes(40)))
+    pair.pump()
+    assert [f.frame_type.name for _, f in pair.wire[2:]] == ["I", "RNR"]
+    assert pair.client.next_deadline() is None  # no busy timer: nothing is sent by itself
+
+
 def test_rnr_from_the_client_stops_fetching_segments() -> None:
     pair = Pair.make(server=server_config(max_info_field_length_transmit=16),
                      answer=lambda apdu: bytes(50))

@@ -176,6 +176,14 @@ def response_timeout(link: Link, transition: Transition, kind: TimeoutKind) -> N
     link.events.append(Timeout(kind=kind))
 
 
+def busy_poll(link: Link, transition: Transition, kind: TimeoutKind) -> None:
+    """The busy timer expired: poll the server again (RR, or RNR while locally busy, with
+    P=1) unless a poll is already outstanding."""
+    if not link.polling:
+        link.emit_s(True)
+        link.start_poll()
+
+
 send_actions: dict[Action, SendHandler] = {
     Action.SEND_SNRM: send_snrm,
     Action.SEND_DISC: send_disc,
@@ -194,4 +202,5 @@ receive_actions: dict[Action, FrameHandler] = {
     Action.COMMAND_EXCEPTION: command_exception,
 }
 undefined_actions: dict[Action, UndefinedHandler] = {Action.COMMAND_EXCEPTION: command_exception}
-timer_actions: dict[Action, TimerHandler] = {Action.RESPONSE_TIMEOUT: response_timeout}
+timer_actions: dict[Action, TimerHandler] = {Action.RESPONSE_TIMEOUT: response_timeout,
+                                             Action.BUSY_POLL: busy_poll}

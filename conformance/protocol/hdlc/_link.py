@@ -228,6 +228,7 @@ class Link:
     def start_poll(self) -> None:
         """A frame with P=1 was sent: await the F bit, run the response timer."""
         self.polling = True
+        self.timers.cancel(TimeoutKind.BUSY)
         self.timers.start(TimeoutKind.RESPONSE, self.now, self.config.response_timeout)
 
     def end_poll(self) -> None:

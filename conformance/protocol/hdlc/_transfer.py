@@ -21,6 +21,7 @@ from conformance.protocol.hdlc.events import (
     DiscardReason,
     FrameDiscarded,
     PeerBusy,
+    TimeoutKind,
     UnitData,
 )
 from conformance.protocol.hdlc.frames import UndefinedFrame, control_octet, poll_final, u_frame
@@ -157,6 +158,10 @@ def client_continue(link: Link, *, explicit: bool = False) -> None:
         for i, (ns, info, segmented) in enumerate(frames):
             link.emit_i(ns, info, segmented, i == len(frames) - 1)
         link.start_poll()
+    elif link.remote_busy and not explicit and (
+            link.send.queue or link.recv.in_progress or link.recv.gap):
+        # Busy condition (ISO/IEC 13239): poll the server again later, not at once.
+        link.timers.start(TimeoutKind.BUSY, link.now, link.config.busy_poll_interval)
     elif ((link.recv.in_progress or link.recv.gap) and not link.local_busy) or (
             link.send.queue and (explicit or not link.remote_busy)):
         link.emit_s(True)

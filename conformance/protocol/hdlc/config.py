@@ -103,6 +103,10 @@ class HdlcConfig:
     """Server: with no octet received for this long the link falls back to NDM."""
     response_timeout: float | None = 5.0
     """Client: time allowed for the answer to a frame sent with the P bit."""
+    busy_poll_interval: float | None = 0.5
+    """Client: after an RNR, how long before the client polls the busy server again
+    (when it has frames to send or segments to fetch); ``None``: only when the user
+    sends or polls."""
     server_deviations: ServerDeviations = field(default_factory=ServerDeviations)
     """Server only: deliberate deviations from IEC 62056-46 (a reference meter imitating
     real meters' faults); the default is none, and the machine is then unaffected."""
@@ -126,7 +130,8 @@ class HdlcConfig:
                              f"frame length with these addresses), got {segment}")
         if self.max_apdu_length < 0:
             raise ValueError("max_apdu_length must not be negative")
-        for name in ("inter_octet_timeout", "inactivity_timeout", "response_timeout"):
+        for name in ("inter_octet_timeout", "inactivity_timeout", "response_timeout",
+                     "busy_poll_interval"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be positive or None")

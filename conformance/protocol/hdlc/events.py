@@ -214,6 +214,9 @@ class TimeoutKind(enum.Enum):
     """Server: nothing received for the inactivity time (the link falls back to NDM)."""
     RESPONSE = "response"
     """Client: the answer to a frame with the P bit did not arrive (may send again)."""
+    BUSY = "busy"
+    """Client: the server is busy (RNR) while the client has frames to send or segments
+    to fetch; on expiry the client polls it again with RR (no event is reported)."""
 
     # Members are singletons equal only to themselves: the identity hash (in C) is as
     # good as Enum's hash of the name (in Python); the timers are keyed by kind on every

@@ -113,6 +113,7 @@ class Action(enum.Enum):
     DISCARD_UNEXPECTED = "report the frame, change nothing"
     # timers
     RESPONSE_TIMEOUT = "report; the client may send again"
+    BUSY_POLL = "poll the busy server again (RR, P=1)"
     INACTIVITY_TIMEOUT = "drop the link to NDM"
     DROP_PARTIAL_FRAME = "drop the incomplete frame"
 
@@ -182,6 +183,7 @@ _row(_C, (_S.NRM,), (_T.SNRM, _T.DISC, UNDEFINED_CONTROL), _A.COMMAND_EXCEPTION,
      _S.FRAME_REJECT, on_error=_S.FRAME_REJECT)
 _row(_C, (_S.AWAITING_CONNECT, _S.NRM, _S.AWAITING_DISCONNECT), (TimeoutKind.RESPONSE,),
      _A.RESPONSE_TIMEOUT)
+_row(_C, (_S.NRM,), (TimeoutKind.BUSY,), _A.BUSY_POLL)
 _row(_C, _ALL, (TimeoutKind.INTER_OCTET,), _A.DROP_PARTIAL_FRAME)
 
 # -- SERVER (secondary station) ---------------------------------------------------------------

@@ -7,7 +7,10 @@ machine never reads the wall clock, so timeouts are tested without sleeping.
 * inactivity (server): restarted whenever octets arrive on an established link; on expiry
   the link falls back to NDM (the "inactivity time-out" of the IEC HDLC setup object);
 * response (client): started when a frame with the P bit is sent, stopped by the frame
-  with the F bit that answers it.
+  with the F bit that answers it;
+* busy (client): started when the server answers RNR while the client has something to
+  send or fetch; on expiry the client polls again (ISO/IEC 13239 busy condition: the
+  primary keeps polling a busy secondary, here at a bounded rate instead of at once).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from conformance.protocol.hdlc.events import TimeoutKind
 
 __all__ = ["Timers"]
 
-_ORDER = (TimeoutKind.INTER_OCTET, TimeoutKind.INACTIVITY, TimeoutKind.RESPONSE)
+_ORDER = (TimeoutKind.INTER_OCTET, TimeoutKind.INACTIVITY, TimeoutKind.RESPONSE,
+          TimeoutKind.BUSY)
 
 
 class Timers:
@@ -52,7 +56,7 @@ class Timers:
 
     def expire(self, now: float) -> list[TimeoutKind]:
         """The timers whose deadline is at or before ``now`` (stopped as they are
-        returned), in a fixed order: inter-octet, inactivity, response."""
+        returned), in a fixed order: inter-octet, inactivity, response, busy."""
         due = [k for k in _ORDER if k in self._deadlines and self._deadlines[k] <= now]
         for kind in due:
             del self._deadlines[kind]
