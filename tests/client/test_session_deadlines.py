@@ -41,7 +41,12 @@ from conformance.codec.xdlms.initiate import Conformance
 from conformance.errors import LocalProtocolError, TransportTimeout
 from conformance.plan import MeterPlan, load_plan
 from conformance.protocol.association import LN_CONFORMANCE, OfferedAssociation, ServerConfig
-from conformance.protocol.hdlc import HdlcConfig, ServerDeviations
+from conformance.protocol.hdlc import (
+    HdlcConfig,
+    ReceiverNotReady,
+    ReceiverReady,
+    ServerDeviations,
+)
 from conformance.simulator.server import RunningMeter, start_meter
 from conformance.transport import Framing
 from tests.client.harness import ENERGY_LN, served, settings
@@ -491,3 +496,40 @@ def test_reference_meter_never_setting_last_block(
         assert received is not None and int(received[1]) >= len(nexts)
     finally:
         session.disconnect()  # DISC (HDLC), even on the out-of-step link
+
+
+def test_a_meter_busy_in_the_middle_of_a_long_request_is_polled_until_ready() -> None:
+    # The meter answers the first segment of a 3-segment SET with RNR (busy), and is ready
+    # again 1.2 s later. The client polls it once per inter-frame time (0.5 s) meanwhile and
+    # then sends the remaining segments: the SET completes (ISO/IEC 13239 busy condition).
+    clock = FakeClock()
+    association = public_association(PUBLIC)
+
+    def on_apdu(apdu: bytes) -> list[bytes]:
+        if apdu[0] == 0xC1:  # set-request
+            return [bytes.fromhex("c501") + apdu[2:3] + b"\x00"]  # set-response-normal
+        return association(apdu)
+
+    responder = HdlcResponder(METER_HDLC, on_apdu)
+    ready_at: float | None = None
+
+    def respond(data: bytes) -> bytes:
+        nonlocal ready_at
+        frames = list(_frames(data))
+        if ready_at is None and any(f.frame_type is HdlcFrameType.I and f.segmented
+                                    for f in frames):
+            responder.machine.send(ReceiverNotReady(), now=0.0)  # busy from now on
+            ready_at = clock.now + 1.2
+        elif ready_at is not None and clock.now >= ready_at and responder.machine.local_busy:
+            responder.machine.send(ReceiverReady(), now=0.0)
+        return responder(data)
+
+    session = _session(respond, transport=ScriptedTransport(clock, respond))
+    session.connect()
+    session.associate()
+    started = clock.now
+    session.set(SERIAL, 1, 2, OctetString(value=bytes(300)))
+    assert 1.2 <= clock.now - started <= 2.0
+    polls = [e.time for e in session.recorder.frames(Direction.SENT)
+             if e.info["frame"]["type"] == "RR"]
+    assert len(polls) >= 2 and all(b - a >= 0.5 for a, b in itertools.pairwise(polls))
