@@ -24,7 +24,7 @@ from conformance.plan._issues import DocPath
 from conformance.plan._objects import build_objects, with_profile
 from conformance.plan._profile_build import build_profile
 from conformance.plan.classes import CLASSES
-from conformance.plan.cosem import CosemObject, DataType, LogicalName
+from conformance.plan.cosem import CosemObject, DataTag, LogicalName
 from conformance.plan.model import (
     Association,
     Expectation,
@@ -116,11 +116,11 @@ def _check_counter_objects(ctx: Ctx, meter: MeterPlan, path: DocPath, simulated:
             ctx.error((*at, "attribute"), f"object {src.logical_name.dotted} has no attribute "
                                           f"{src.attribute}")
             continue
-        if attr.value is not None and attr.value.type is not DataType.DOUBLE_LONG_UNSIGNED:
+        if attr.value is not None and attr.value.type is not DataTag.DOUBLE_LONG_UNSIGNED:
             # Green Book: the invocation counter is a double-long-unsigned.
             ctx.error((*at, "logical_name"),
                       f"attribute {src.attribute} of {src.logical_name.dotted} is "
-                      f"{attr.value.type.plan_name}; an invocation counter is "
+                      f"{attr.value.type.type_name}; an invocation counter is "
                       "double-long-unsigned")
         reader = by_name.get(src.association)
         if reader is None or reader is a or reader.expect is not Expectation.ACCEPTED:

@@ -185,7 +185,7 @@ def _same_type(ctx: Ctx, data: dict[str, Any], path: DocPath,
     a, b = values.get(copy), values.get(original)
     if a is not None and b is not None and shape_signature(a) != shape_signature(b):
         key = next((k for k in (data.get("attributes") or {}) if int(k) == copy), str(copy))
-        ctx.error((*path, "attributes", key), f"expected {b.type.plan_name}, the type of "
+        ctx.error((*path, "attributes", key), f"expected {b.type.type_name}, the type of "
                                               f"attribute {original}: {why}")
 
 

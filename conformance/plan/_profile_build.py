@@ -17,7 +17,7 @@ from conformance.plan.cosem import (
     CaptureObject,
     ColumnGenerator,
     CosemObject,
-    DataType,
+    DataTag,
     GeneratorKind,
     LogicalName,
     ProfileSpec,
@@ -33,7 +33,7 @@ _GENERATOR_KEYS = {
     GeneratorKind.GAUGE: {"minimum", "maximum"},
     GeneratorKind.CONSTANT: {"value"},
 }
-_COUNTER_TYPES = {t for t in INTEGER_RANGES if t not in (DataType.ENUM, DataType.BCD)}
+_COUNTER_TYPES = {t for t in INTEGER_RANGES if t not in (DataTag.ENUM, DataTag.BCD)}
 
 
 def _column(ctx: Ctx, data: dict[str, Any], path: DocPath, rows: _Rows,
@@ -66,7 +66,7 @@ def _column(ctx: Ctx, data: dict[str, Any], path: DocPath, rows: _Rows,
     if is_clock:
         # Clock time: a date-time carried as octet-string(12) (Blue Book class 8).
         value = None
-        column_type = DataType.OCTET_STRING
+        column_type = DataTag.OCTET_STRING
         if data_index:
             ctx.error((*path, "data_index"), "the clock time is captured whole (data_index 0)")
             return None
@@ -94,7 +94,7 @@ def _column(ctx: Ctx, data: dict[str, Any], path: DocPath, rows: _Rows,
                          data_index=data_index, generator=gen, type=column_type)
 
 
-def _generator(ctx: Ctx, data: dict[str, Any] | None, path: DocPath, column_type: DataType,
+def _generator(ctx: Ctx, data: dict[str, Any] | None, path: DocPath, column_type: DataTag,
                is_clock: bool, current: TypedValue | None,
                rows: _Rows) -> ColumnGenerator | None:
     if data is None:
@@ -106,7 +106,7 @@ def _generator(ctx: Ctx, data: dict[str, Any] | None, path: DocPath, column_type
     for key in data:
         if key != "kind" and key not in _GENERATOR_KEYS[kind]:
             ctx.error((*path, key), f"{key!r} is not used by a {kind.value} generator")
-    name = column_type.plan_name
+    name = column_type.type_name
     if kind is GeneratorKind.CLOCK:
         if not is_clock:
             ctx.error((*path, "kind"), "a clock generator only fills the clock's time "
@@ -145,15 +145,15 @@ def _generator(ctx: Ctx, data: dict[str, Any] | None, path: DocPath, column_type
             return None
         if value.type is not column_type:
             ctx.error((*path, "value"), f"the column is {name}, the value is "
-                                        f"{value.type.plan_name}")
+                                        f"{value.type.type_name}")
             return None
     return ColumnGenerator(kind=kind, value=value)
 
 
 def _gauge(ctx: Ctx, data: dict[str, Any], path: DocPath,
-           column_type: DataType) -> ColumnGenerator | None:
+           column_type: DataTag) -> ColumnGenerator | None:
     lo_v, hi_v = data.get("minimum", 0), data.get("maximum", 0)
-    name = column_type.plan_name
+    name = column_type.type_name
     for key, value in (("minimum", lo_v), ("maximum", hi_v)):
         if isinstance(value, float) and not math.isfinite(value):
             ctx.error((*path, key), f"a gauge needs a finite {key}, got {value}")
@@ -171,7 +171,7 @@ def _gauge(ctx: Ctx, data: dict[str, Any], path: DocPath,
             ctx.error(path, f"minimum..maximum must lie within {lo}..{hi} for {name}")
             return None
         return ColumnGenerator(kind=GeneratorKind.GAUGE, minimum=int(lo_v), maximum=int(hi_v))
-    if column_type not in (DataType.FLOAT32, DataType.FLOAT64):
+    if column_type not in (DataTag.FLOAT32, DataTag.FLOAT64):
         ctx.error((*path, "kind"), f"a gauge needs a numeric column, this one is {name}")
         return None
     # Every drawn value lies within minimum..maximum (drawn as minimum + a fraction of
@@ -179,7 +179,7 @@ def _gauge(ctx: Ctx, data: dict[str, Any], path: DocPath,
     limit = FLOAT_LIMITS[column_type]
     if not -limit <= lo_v <= hi_v <= limit or not math.isfinite(float(hi_v) - float(lo_v)):
         ctx.error(path, f"minimum..maximum must lie within -{limit:g}..{limit:g} for {name}"
-                        + ("" if column_type is DataType.FLOAT32 else
+                        + ("" if column_type is DataTag.FLOAT32 else
                            ", at most that far apart"))
         return None
     return ColumnGenerator(kind=GeneratorKind.GAUGE, minimum=float(lo_v), maximum=float(hi_v))

@@ -9,8 +9,9 @@ from typing import Any
 
 from conformance.plan.cosem import (
     INTEGER_RANGES,
+    PLAN_DATA_TYPES,
     AttributeAccess,
-    DataType,
+    DataTag,
     GeneratorKind,
     MethodAccess,
     SortMethod,
@@ -79,17 +80,17 @@ def array(description: str, items: Schema, *, min_items: int | None = None,
     return out
 
 
-_DLU_MAX = INTEGER_RANGES[DataType.DOUBLE_LONG_UNSIGNED][1]
-_INTEGER_TYPES = [t.plan_name for t in INTEGER_RANGES]
-_STRING_TYPES = [t.plan_name for t in (DataType.BIT_STRING, DataType.OCTET_STRING,
-                 DataType.VISIBLE_STRING, DataType.UTF8_STRING, DataType.DATE_TIME,
-                 DataType.DATE, DataType.TIME)]
+_DLU_MAX = INTEGER_RANGES[DataTag.DOUBLE_LONG_UNSIGNED][1]
+_INTEGER_TYPES = [t.type_name for t in INTEGER_RANGES]
+_STRING_TYPES = [t.type_name for t in (DataTag.BIT_STRING, DataTag.OCTET_STRING,
+                 DataTag.VISIBLE_STRING, DataTag.UTF8_STRING, DataTag.DATE_TIME,
+                 DataTag.DATE, DataTag.TIME)]
 _CONTAINER_TYPES = ["array", "structure", "compact-array"]
 
 
 def _typed_value(description: str, *, with_access: bool) -> Schema:
     props: dict[str, Schema] = {
-        "type": enum("A-XDR type (IEC 62056-6-2 4.1.5).", [t.plan_name for t in DataType],
+        "type": enum("A-XDR type (IEC 62056-6-2 4.1.5).", [t.type_name for t in PLAN_DATA_TYPES],
                      title="A-XDR type"),
         "value": {"description": "The value: a number, a boolean, text, hex octets "
                                  "(octet-string), an ISO 8601 text (date-time, date, time), "

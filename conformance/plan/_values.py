@@ -15,14 +15,14 @@ from typing import Any
 
 from conformance.plan._context import Ctx
 from conformance.plan._issues import DocPath, show_number
-from conformance.plan.cosem import INTEGER_RANGES, DataType, TypedValue
+from conformance.plan.cosem import INTEGER_RANGES, DataTag, TypedValue, data_type
 
 __all__ = ["DATE_TIME_RANGE", "FLOAT_LIMITS", "build_value", "date_time_range_problem",
            "parse_datetime", "shape_signature"]
 
 _FLOAT32_MAX = 3.4028234663852886e38
 #: The largest finite value of each floating-point type (IEEE 754 binary32 / binary64).
-FLOAT_LIMITS = {DataType.FLOAT32: _FLOAT32_MAX, DataType.FLOAT64: sys.float_info.max}
+FLOAT_LIMITS = {DataTag.FLOAT32: _FLOAT32_MAX, DataTag.FLOAT64: sys.float_info.max}
 _ALTERNATIVES = ("value", "ascii", "date_time")
 
 
@@ -54,9 +54,9 @@ def parse_datetime(text: str) -> dt.datetime:
 
 def shape_signature(value: TypedValue) -> Any:
     """The type tree of a value (used to check that compact-array elements agree)."""
-    if value.type is DataType.STRUCTURE and isinstance(value.value, tuple):
+    if value.type is DataTag.STRUCTURE and isinstance(value.value, tuple):
         return (value.type, tuple(shape_signature(v) for v in value.value))
-    if value.type in (DataType.ARRAY, DataType.COMPACT_ARRAY) and isinstance(value.value, tuple):
+    if value.type in (DataTag.ARRAY, DataTag.COMPACT_ARRAY) and isinstance(value.value, tuple):
         return (value.type, shape_signature(value.value[0]) if value.value else None)
     return value.type
 
@@ -66,19 +66,19 @@ def build_value(ctx: Ctx, data: dict[str, Any], path: DocPath) -> TypedValue | N
     if "type" not in data:
         ctx.error(path, "missing required key 'type'")
         return None
-    kind = DataType.from_plan_name(data["type"])
+    kind = data_type(data["type"])
     given = [k for k in _ALTERNATIVES if k in data]
-    if kind is DataType.NULL_DATA:
+    if kind is DataTag.NULL_DATA:
         if any(data.get(k) is not None for k in given):
             ctx.error(path, "null-data has no value")
         return TypedValue(type=kind)
     for key in ("ascii", "date_time"):
-        if key in data and kind is not DataType.OCTET_STRING:
+        if key in data and kind is not DataTag.OCTET_STRING:
             ctx.error((*path, key), f"{key} is only used with type octet-string")
             return None
     if len(given) != 1:
-        ctx.error(path, f"{kind.plan_name} needs exactly one of "
-                        f"{', '.join(_ALTERNATIVES) if kind is DataType.OCTET_STRING else 'value'}"
+        ctx.error(path, f"{kind.type_name} needs exactly one of "
+                        f"{', '.join(_ALTERNATIVES) if kind is DataTag.OCTET_STRING else 'value'}"
                         + (f" (got {' and '.join(given)})" if given else ""))
         return None
     key = given[0]
@@ -105,32 +105,32 @@ def _date_time(text: str) -> dt.datetime:
     return value
 
 
-def _content(ctx: Ctx, kind: DataType, key: str, raw: Any, at: DocPath) -> Any:
+def _content(ctx: Ctx, kind: DataTag, key: str, raw: Any, at: DocPath) -> Any:
     if kind in INTEGER_RANGES:
         lo, hi = INTEGER_RANGES[kind]
         if not lo <= raw <= hi:
-            raise ValueError(f"{show_number(raw)} is out of range for {kind.plan_name} "
+            raise ValueError(f"{show_number(raw)} is out of range for {kind.type_name} "
                              f"({lo}..{hi})")
         return raw
-    if kind is DataType.BOOLEAN:
+    if kind is DataTag.BOOLEAN:
         return raw
-    if kind in (DataType.FLOAT32, DataType.FLOAT64):
+    if kind in (DataTag.FLOAT32, DataTag.FLOAT64):
         # An integer may exceed every float (float() would raise OverflowError); NaN and
         # the infinities are values of both types.
         if abs(raw) > FLOAT_LIMITS[kind] and raw not in (math.inf, -math.inf):
-            raise ValueError(f"{show_number(raw)} is out of range for {kind.plan_name}")
+            raise ValueError(f"{show_number(raw)} is out of range for {kind.type_name}")
         return float(raw)
-    if kind is DataType.BIT_STRING:
+    if kind is DataTag.BIT_STRING:
         if any(ch not in "01" for ch in raw):
             raise ValueError(f"a bit-string is written as its bits (0 and 1), got {raw!r}")
         return raw
-    if kind is DataType.VISIBLE_STRING:
+    if kind is DataTag.VISIBLE_STRING:
         if any(not " " <= ch <= "~" for ch in raw):
             raise ValueError("a visible-string holds printable ASCII characters only")
         return raw
-    if kind is DataType.UTF8_STRING:
+    if kind is DataTag.UTF8_STRING:
         return raw
-    if kind is DataType.OCTET_STRING:
+    if kind is DataTag.OCTET_STRING:
         if key == "ascii":
             if not raw.isascii():
                 raise ValueError("ascii text must be ASCII")
@@ -139,14 +139,14 @@ def _content(ctx: Ctx, kind: DataType, key: str, raw: Any, at: DocPath) -> Any:
             return _date_time(raw)
         data = ctx.hexbytes(raw, at, what="octet-string")
         return _FAILED if data is None else data
-    if kind is DataType.DATE_TIME:
+    if kind is DataTag.DATE_TIME:
         return _date_time(raw)
-    if kind is DataType.DATE:
+    if kind is DataTag.DATE:
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
             raise ValueError(f"expected an ISO 8601 date like 2024-06-01, got {raw!r}") from None
-    if kind is DataType.TIME:
+    if kind is DataTag.TIME:
         try:
             value_t = dt.time.fromisoformat(raw)
         except ValueError:
@@ -165,7 +165,7 @@ def _content(ctx: Ctx, kind: DataType, key: str, raw: Any, at: DocPath) -> Any:
             items.append(built)
     if not ok:
         return _FAILED
-    if kind is DataType.COMPACT_ARRAY and items:
+    if kind is DataTag.COMPACT_ARRAY and items:
         first = shape_signature(items[0])
         for i, item in enumerate(items[1:], start=1):
             if shape_signature(item) != first:

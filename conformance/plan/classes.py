@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.plan.cosem import DataType, LogicalName, TypedValue
+from conformance.plan.cosem import DataTag, LogicalName, TypedValue
 
 __all__ = ["CLASSES", "ClassInfo", "Shape", "shape_problem", "standard_name_problem"]
 
@@ -21,7 +21,7 @@ class Shape:
     """The expected type of a value: ``type`` (``None``: any type), and for structures the
     shapes of the elements, for arrays the shape of every element."""
 
-    type: DataType | None = None
+    type: DataTag | None = None
     items: tuple[Shape, ...] | None = None
     element: Shape | None = None
     octets: int | None = None
@@ -32,16 +32,16 @@ class Shape:
         if self.type is None:
             return "any type"
         if self.items is not None:
-            return f"{self.type.plan_name} {{{', '.join(s.describe() for s in self.items)}}}"
+            return f"{self.type.type_name} {{{', '.join(s.describe() for s in self.items)}}}"
         if self.element is not None:
-            return f"{self.type.plan_name} of {self.element.describe()}"
-        return self.type.plan_name
+            return f"{self.type.type_name} of {self.element.describe()}"
+        return self.type.type_name
 
 
 ANY = Shape()
-SCALER_UNIT = Shape(DataType.STRUCTURE, items=(Shape(DataType.INTEGER), Shape(DataType.ENUM)))
+SCALER_UNIT = Shape(DataTag.STRUCTURE, items=(Shape(DataTag.INTEGER), Shape(DataTag.ENUM)))
 """scal_unit_type ::= structure { scaler: integer, unit: enum } (Blue Book 4.3.2)."""
-DATE_TIME_OCTETS = Shape(DataType.OCTET_STRING, octets=12)
+DATE_TIME_OCTETS = Shape(DataTag.OCTET_STRING, octets=12)
 """A date-time carried as octet-string (SIZE(12)) (Blue Book 4.1.6.1)."""
 
 
@@ -50,7 +50,7 @@ def shape_problem(value: TypedValue, shape: Shape) -> str | None:
     if shape.type is None:
         return None
     if value.type is not shape.type:
-        return f"expected {shape.describe()}, got {value.type.plan_name}"
+        return f"expected {shape.describe()}, got {value.type.type_name}"
     if shape.octets is not None and isinstance(value.value, bytes) \
             and len(value.value) != shape.octets:
         return f"expected {shape.octets} octets, got {len(value.value)}"
@@ -100,19 +100,19 @@ CLASSES: dict[int, ClassInfo] = {
     4: ClassInfo("Extended register", {0: (5, 1)}, 0, {3: SCALER_UNIT, 5: DATE_TIME_OCTETS}),
     5: ClassInfo("Demand register", {0: (9, 2)}, 0,
                  {4: SCALER_UNIT, 6: DATE_TIME_OCTETS, 7: DATE_TIME_OCTETS,
-                  8: Shape(DataType.DOUBLE_LONG_UNSIGNED), 9: Shape(DataType.LONG_UNSIGNED)}),
+                  8: Shape(DataTag.DOUBLE_LONG_UNSIGNED), 9: Shape(DataTag.LONG_UNSIGNED)}),
     7: ClassInfo("Profile generic", {0: (8, 4), 1: (8, 2)}, 1, derived=_ALL, implemented=(1,)),
     8: ClassInfo("Clock", {0: (9, 6)}, 0,
-                 {3: Shape(DataType.LONG), 4: Shape(DataType.UNSIGNED), 5: DATE_TIME_OCTETS,
-                  6: DATE_TIME_OCTETS, 7: Shape(DataType.INTEGER), 8: Shape(DataType.BOOLEAN),
-                  9: Shape(DataType.ENUM)},
+                 {3: Shape(DataTag.LONG), 4: Shape(DataTag.UNSIGNED), 5: DATE_TIME_OCTETS,
+                  6: DATE_TIME_OCTETS, 7: Shape(DataTag.INTEGER), 8: Shape(DataTag.BOOLEAN),
+                  9: Shape(DataTag.ENUM)},
                  derived=frozenset({2}), logical_name=(0, None, 1, 0, None, 255)),
     15: ClassInfo("Association LN", {0: (8, 4), 1: (9, 4), 2: (11, 6), 3: (11, 6)}, 1,
                   derived=_ALL, logical_name=(0, 0, 40, 0, None, 255), implemented=(1, 2)),
     17: ClassInfo("SAP assignment", {0: (2, 1)}, 0,
-                  {2: Shape(DataType.ARRAY, element=Shape(
-                      DataType.STRUCTURE,
-                      items=(Shape(DataType.LONG_UNSIGNED), Shape(DataType.OCTET_STRING))))},
+                  {2: Shape(DataTag.ARRAY, element=Shape(
+                      DataTag.STRUCTURE,
+                      items=(Shape(DataTag.LONG_UNSIGNED), Shape(DataTag.OCTET_STRING))))},
                   logical_name=(0, 0, 41, 0, 0, 255)),
     64: ClassInfo("Security setup", {0: (5, 2), 1: (6, 8)}, 1, derived=_ALL,
                   logical_name=(0, 0, 43, 0, None, 255), implemented=(1,)),

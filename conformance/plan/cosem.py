@@ -13,9 +13,11 @@ import datetime as _dt
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
+from conformance.codec.axdr import DataTag
 from conformance.codec.obis import ObisCode
 
 __all__ = [
+    "PLAN_DATA_TYPES",
     "AccessRights",
     "AttributeAccess",
     "AttributeSpec",
@@ -23,7 +25,7 @@ __all__ = [
     "ClockSpec",
     "ColumnGenerator",
     "CosemObject",
-    "DataType",
+    "DataTag",
     "GeneratorKind",
     "LogicalName",
     "MethodAccess",
@@ -32,6 +34,7 @@ __all__ = [
     "SortMethod",
     "TypedValue",
     "ValueContent",
+    "data_type",
 ]
 
 
@@ -40,58 +43,32 @@ LogicalName = ObisCode
 parses every notation a plan may use (``0.0.43.1.1.255``, ``1-0:1.8.0*255``, 12 hex digits)."""
 
 
-class DataType(IntEnum):
-    """A-XDR ``Data`` alternatives a plan value may take (IEC 62056-6-2 4.1.5); the value is
-    the tag. ``dont-care`` is not a value an attribute can hold, so it is absent."""
+PLAN_DATA_TYPES: tuple[DataTag, ...] = tuple(t for t in DataTag if t is not DataTag.DONT_CARE)
+"""The A-XDR ``Data`` alternatives (IEC 62056-6-2 4.1.5) a plan value may take: every
+:class:`~conformance.codec.axdr.DataTag` but ``dont-care``, which no attribute holds.
+Plans name them as the standard does (:attr:`DataTag.type_name`, ``"long-unsigned"``)."""
 
-    NULL_DATA = 0
-    ARRAY = 1
-    STRUCTURE = 2
-    BOOLEAN = 3
-    BIT_STRING = 4
-    DOUBLE_LONG = 5
-    DOUBLE_LONG_UNSIGNED = 6
-    OCTET_STRING = 9
-    VISIBLE_STRING = 10
-    UTF8_STRING = 12
-    BCD = 13
-    INTEGER = 15
-    LONG = 16
-    UNSIGNED = 17
-    LONG_UNSIGNED = 18
-    COMPACT_ARRAY = 19
-    LONG64 = 20
-    LONG64_UNSIGNED = 21
-    ENUM = 22
-    FLOAT32 = 23
-    FLOAT64 = 24
-    DATE_TIME = 25
-    DATE = 26
-    TIME = 27
 
-    @property
-    def plan_name(self) -> str:
-        """The standard's name, as written in plans (``"long-unsigned"``)."""
-        return self.name.lower().replace("_", "-")
-
-    @classmethod
-    def from_plan_name(cls, name: str) -> DataType:
-        """The type named ``name`` (``KeyError`` if none)."""
-        return cls[name.upper().replace("-", "_")]
+def data_type(name: str) -> DataTag:
+    """The type a plan names ``name`` (``"long-unsigned"``); ``KeyError`` if none."""
+    tag = DataTag[name.upper().replace("-", "_")]
+    if tag not in PLAN_DATA_TYPES:
+        raise KeyError(name)
+    return tag
 
 
 #: Inclusive ranges of the integer types (Integer8 .. Unsigned64, IEC 62056-6-2 4.1.5).
-INTEGER_RANGES: dict[DataType, tuple[int, int]] = {
-    DataType.DOUBLE_LONG: (-(2**31), 2**31 - 1),
-    DataType.DOUBLE_LONG_UNSIGNED: (0, 2**32 - 1),
-    DataType.BCD: (-128, 127),
-    DataType.INTEGER: (-128, 127),
-    DataType.LONG: (-(2**15), 2**15 - 1),
-    DataType.UNSIGNED: (0, 255),
-    DataType.LONG_UNSIGNED: (0, 2**16 - 1),
-    DataType.LONG64: (-(2**63), 2**63 - 1),
-    DataType.LONG64_UNSIGNED: (0, 2**64 - 1),
-    DataType.ENUM: (0, 255),
+INTEGER_RANGES: dict[DataTag, tuple[int, int]] = {
+    DataTag.DOUBLE_LONG: (-(2**31), 2**31 - 1),
+    DataTag.DOUBLE_LONG_UNSIGNED: (0, 2**32 - 1),
+    DataTag.BCD: (-128, 127),
+    DataTag.INTEGER: (-128, 127),
+    DataTag.LONG: (-(2**15), 2**15 - 1),
+    DataTag.UNSIGNED: (0, 255),
+    DataTag.LONG_UNSIGNED: (0, 2**16 - 1),
+    DataTag.LONG64: (-(2**63), 2**63 - 1),
+    DataTag.LONG64_UNSIGNED: (0, 2**64 - 1),
+    DataTag.ENUM: (0, 255),
 }
 
 ValueContent = (
@@ -109,7 +86,7 @@ date-time carried as an octet-string, Blue Book 4.1.6.1); date-time ``datetime``
 class TypedValue:
     """One A-XDR value: its type and its content (see :data:`ValueContent`)."""
 
-    type: DataType
+    type: DataTag
     value: ValueContent = None
 
 
@@ -245,7 +222,7 @@ class CaptureObject:
     attribute: int = 2
     data_index: int = 0
     generator: ColumnGenerator
-    type: DataType
+    type: DataTag
     """The column's A-XDR type (that of the captured attribute), resolved at load time."""
 
 

@@ -19,7 +19,7 @@ from conformance.plan.cosem import (
     AttributeSpec,
     ClockSpec,
     CosemObject,
-    DataType,
+    DataTag,
     GeneratorKind,
     ProfileSpec,
     TypedValue,
@@ -68,15 +68,15 @@ class _Dumper:
         return text
 
     def value(self, tv: TypedValue) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": tv.type.plan_name}
+        out: dict[str, Any] = {"type": tv.type.type_name}
         v = tv.value
-        if tv.type is DataType.NULL_DATA:
+        if tv.type is DataTag.NULL_DATA:
             return out
         if isinstance(v, tuple):
             out["value"] = [self.value(item) for item in v]
         elif isinstance(v, bytes):
             out["value"] = v.hex().upper()
-        elif isinstance(v, dt.datetime) and tv.type is DataType.OCTET_STRING:
+        elif isinstance(v, dt.datetime) and tv.type is DataTag.OCTET_STRING:
             out["date_time"] = v.isoformat()
         elif isinstance(v, dt.date | dt.time):
             out["value"] = v.isoformat()

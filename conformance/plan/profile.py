@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 
 from conformance.plan.cosem import (
-    DataType,
+    DataTag,
     GeneratorKind,
     ProfileSpec,
     TypedValue,
@@ -68,12 +68,12 @@ class ProfileGenerator:
         col = self.spec.capture_objects[column]
         gen = col.generator
         if gen.kind is GeneratorKind.CLOCK:
-            return TypedValue(type=DataType.OCTET_STRING, value=self.time(row))
+            return TypedValue(type=DataTag.OCTET_STRING, value=self.time(row))
         if gen.kind is GeneratorKind.COUNTER:
             return TypedValue(type=col.type, value=self._counter(column, row))
         if gen.kind is GeneratorKind.GAUGE:
             draw = _draw(self.spec.seed, column, row)
-            if col.type in (DataType.FLOAT32, DataType.FLOAT64):
+            if col.type in (DataTag.FLOAT32, DataTag.FLOAT64):
                 span = float(gen.maximum) - float(gen.minimum)
                 return TypedValue(type=col.type,
                                   value=float(gen.minimum) + span * (draw / 2.0**64))

@@ -8,7 +8,7 @@ import pytest
 from conformance.plan import (
     ApplicationContext,
     AttributeAccess,
-    DataType,
+    DataTag,
     Expectation,
     Framing,
     GeneratorKind,
@@ -114,7 +114,7 @@ def test_invocation_counters_are_readable_by_the_public_client(meter: MeterPlan)
         assert src.logical_name.groups[:4] == (0, 0, 43, 1)
         obj = meter.object(src.logical_name)
         attr = obj.attribute(2)
-        assert attr.value == TypedValue(type=DataType.DOUBLE_LONG_UNSIGNED, value=0)
+        assert attr.value == TypedValue(type=DataTag.DOUBLE_LONG_UNSIGNED, value=0)
         assert attr.access_for("public") is AttributeAccess.READ_ONLY
 
 
@@ -124,10 +124,10 @@ def test_object_classes(meter: MeterPlan) -> None:
     # SAP assignment, Security setup.
     assert classes >= {1, 3, 4, 5, 7, 8, 15, 17, 64}
     ldn = meter.object("0.0.42.0.0.255").attribute(2).value
-    assert ldn == TypedValue(type=DataType.OCTET_STRING, value=b"DLC0000000000001")
+    assert ldn == TypedValue(type=DataTag.OCTET_STRING, value=b"DLC0000000000001")
     register = meter.object("1.0.1.8.0.255")
-    assert register.attribute(3).value == TypedValue(type=DataType.STRUCTURE, value=(
-        TypedValue(type=DataType.INTEGER, value=0), TypedValue(type=DataType.ENUM, value=30)))
+    assert register.attribute(3).value == TypedValue(type=DataTag.STRUCTURE, value=(
+        TypedValue(type=DataTag.INTEGER, value=0), TypedValue(type=DataTag.ENUM, value=30)))
     assert register.attribute(2).access_for("public") is AttributeAccess.NO_ACCESS
     assert register.attribute(2).access_for("reader") is AttributeAccess.READ_ONLY
     setups = {o.association for o in meter.objects if o.class_id == 64}

@@ -16,13 +16,14 @@ from conformance.plan import (
     CaptureObject,
     ColumnGenerator,
     ConformanceBlock,
-    DataType,
+    DataTag,
     GeneratorKind,
     LogicalName,
     ProfileGenerator,
     ProfileSpec,
     TypedValue,
 )
+from conformance.plan.cosem import PLAN_DATA_TYPES, data_type
 from tests.plan._helpers import BASE, load, problems
 
 
@@ -118,15 +119,18 @@ def test_access_modes() -> None:
     assert [m for m in AttributeAccess if m.can_write] == [
         AttributeAccess.WRITE_ONLY, AttributeAccess.READ_AND_WRITE,
         AttributeAccess.AUTHENTICATED_WRITE_ONLY, AttributeAccess.AUTHENTICATED_READ_AND_WRITE]
-    assert DataType.from_plan_name("long64-unsigned") is DataType.LONG64_UNSIGNED
-    assert DataType.DOUBLE_LONG_UNSIGNED.plan_name == "double-long-unsigned"
+    assert data_type("long64-unsigned") is DataTag.LONG64_UNSIGNED
+    assert DataTag.DOUBLE_LONG_UNSIGNED.type_name == "double-long-unsigned"
+    with pytest.raises(KeyError):  # a tag, but no attribute holds it
+        data_type("dont-care")
+    assert DataTag.DONT_CARE not in PLAN_DATA_TYPES and len(PLAN_DATA_TYPES) == 24
 
 
 def _spec(*generators: ColumnGenerator, rows: int = 50, period: int = 900,
-          types: tuple[DataType, ...] = ()) -> ProfileSpec:
+          types: tuple[DataTag, ...] = ()) -> ProfileSpec:
     columns = tuple(
         CaptureObject(class_id=3, logical_name=LogicalName.parse("1.0.1.8.0.255"),
-                      generator=g, type=types[i] if types else DataType.DOUBLE_LONG_UNSIGNED)
+                      generator=g, type=types[i] if types else DataTag.DOUBLE_LONG_UNSIGNED)
         for i, g in enumerate(generators))
     return ProfileSpec(capture_objects=columns, capture_period=period, rows=rows,
                        profile_entries=rows, seed=7)
@@ -142,10 +146,10 @@ def test_profile_generator_is_deterministic() -> None:
     gauge = ColumnGenerator(kind=GeneratorKind.GAUGE, minimum=-3, maximum=3)
     floats = ColumnGenerator(kind=GeneratorKind.GAUGE, minimum=0.5, maximum=1.5)
     const = ColumnGenerator(kind=GeneratorKind.CONSTANT,
-                            value=TypedValue(type=DataType.ENUM, value=4))
+                            value=TypedValue(type=DataTag.ENUM, value=4))
     spec = _spec(counter, gauge, floats, const,
-                 types=(DataType.DOUBLE_LONG_UNSIGNED, DataType.LONG, DataType.FLOAT64,
-                        DataType.ENUM))
+                 types=(DataTag.DOUBLE_LONG_UNSIGNED, DataTag.LONG, DataTag.FLOAT64,
+                        DataTag.ENUM))
     start = dt.datetime(2024, 6, 1, 12, 7, 30)
     rows = ProfileGenerator(spec, start).rows()
     again = ProfileGenerator(spec, start)
@@ -158,8 +162,8 @@ def test_profile_generator_is_deterministic() -> None:
     assert all(10 <= s <= 15 for s in steps) and len(set(steps)) > 1
     assert all(-3 <= _number(r[1]) <= 3 for r in rows)
     assert all(0.5 <= _number(r[2]) < 1.5 for r in rows)
-    assert {r[3] for r in rows} == {TypedValue(type=DataType.ENUM, value=4)}
-    assert [r[1].type for r in rows[:1]] == [DataType.LONG]
+    assert {r[3] for r in rows} == {TypedValue(type=DataTag.ENUM, value=4)}
+    assert [r[1].type for r in rows[:1]] == [DataTag.LONG]
 
 
 def test_profile_capture_times() -> None:
@@ -173,7 +177,7 @@ def test_profile_capture_times() -> None:
                      dt.datetime(2024, 6, 1, 11, 45, tzinfo=tz),
                      dt.datetime(2024, 6, 1, 12, 0, tzinfo=tz)]
     assert gen.row(4)[0].value == dt.datetime(2024, 6, 1, 12, 15, tzinfo=tz)  # next capture
-    assert gen.row(0)[0].type is DataType.OCTET_STRING
+    assert gen.row(0)[0].type is DataTag.OCTET_STRING
     assert ProfileGenerator(_spec(clock, rows=0), dt.datetime(2024, 1, 1)).rows() == []
 
 

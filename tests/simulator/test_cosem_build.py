@@ -29,7 +29,7 @@ from conformance.plan.cosem import (
     AccessRights,
     AttributeAccess,
     AttributeSpec,
-    DataType,
+    DataTag,
     LogicalName,
     MethodAccess,
     MethodSpec,
@@ -200,9 +200,9 @@ def test_unimplemented_versions_and_other_classes() -> None:
     disconnect = PlanObject(
         class_id=70, logical_name=LogicalName.parse("0.0.96.3.10.255"), name="Disconnect",
         attributes=(AttributeSpec(index=1, access=everyone),
-                    AttributeSpec(index=2, value=TypedValue(type=DataType.BOOLEAN, value=True),
+                    AttributeSpec(index=2, value=TypedValue(type=DataTag.BOOLEAN, value=True),
                                   access=everyone),
-                    AttributeSpec(index=3, value=TypedValue(type=DataType.ENUM, value=1),
+                    AttributeSpec(index=3, value=TypedValue(type=DataTag.ENUM, value=1),
                                   access=everyone)),
         methods=(MethodSpec(index=1, access=AccessRights(entries=(
             ("public", MethodAccess.ACCESS),))),))

@@ -37,7 +37,7 @@ from conformance.codec.xdlms.selective import (
 from conformance.plan.cosem import (
     CaptureObject,
     ColumnGenerator,
-    DataType,
+    DataTag,
     GeneratorKind,
     LogicalName,
     ProfileSpec,
@@ -69,7 +69,7 @@ ENERGY_COLUMN = CaptureObjectDefinition(class_id=3, logical_name=ln("1.0.1.8.0.2
                                         attribute_index=2)
 
 
-def _column(class_id: int, name: str, gen: ColumnGenerator, kind: DataType) -> CaptureObject:
+def _column(class_id: int, name: str, gen: ColumnGenerator, kind: DataTag) -> CaptureObject:
     return CaptureObject(class_id=class_id, logical_name=LogicalName.parse(name), attribute=2,
                          generator=gen, type=kind)
 
@@ -78,14 +78,14 @@ def spec(rows: int = ROWS, entries: int = ROWS, sort: SortMethod = SortMethod.FI
          ) -> ProfileSpec:
     return ProfileSpec(capture_objects=(
         _column(8, "0.0.1.0.0.255", ColumnGenerator(kind=GeneratorKind.CLOCK),
-                DataType.OCTET_STRING),
+                DataTag.OCTET_STRING),
         _column(3, "1.0.1.8.0.255", ColumnGenerator(kind=GeneratorKind.COUNTER, start=1000,
-                                                    step=10), DataType.DOUBLE_LONG_UNSIGNED),
+                                                    step=10), DataTag.DOUBLE_LONG_UNSIGNED),
         _column(3, "1.0.32.7.0.255", ColumnGenerator(kind=GeneratorKind.GAUGE, minimum=2250,
-                                                     maximum=2450), DataType.LONG_UNSIGNED),
+                                                     maximum=2450), DataTag.LONG_UNSIGNED),
         _column(1, "0.0.96.10.1.255", ColumnGenerator(
-            kind=GeneratorKind.CONSTANT, value=TypedValue(type=DataType.UNSIGNED, value=7)),
-            DataType.UNSIGNED),
+            kind=GeneratorKind.CONSTANT, value=TypedValue(type=DataTag.UNSIGNED, value=7)),
+            DataTag.UNSIGNED),
     ), capture_period=PERIOD, rows=rows, profile_entries=entries, sort_method=sort, seed=1)
 
 

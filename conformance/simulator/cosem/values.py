@@ -38,7 +38,7 @@ from conformance.codec.axdr import (
     Utf8String,
     VisibleString,
 )
-from conformance.plan.cosem import DataType, TypedValue
+from conformance.plan.cosem import DataTag, TypedValue
 from conformance.simulator.cosem.timeutil import date_time_octets
 
 __all__ = ["DateTimeOctets", "naive_date_time", "to_data"]
@@ -46,15 +46,15 @@ __all__ = ["DateTimeOctets", "naive_date_time", "to_data"]
 DateTimeOctets = Callable[[dt.datetime], bytes]
 """The 12 date-time octets of a ``datetime`` (naive: a local wall clock time)."""
 
-_INTEGERS: dict[DataType, type[Data]] = {
-    DataType.DOUBLE_LONG: DoubleLong, DataType.DOUBLE_LONG_UNSIGNED: DoubleLongUnsigned,
-    DataType.BCD: Bcd, DataType.INTEGER: Integer, DataType.LONG: Long,
-    DataType.UNSIGNED: Unsigned, DataType.LONG_UNSIGNED: LongUnsigned,
-    DataType.LONG64: Long64, DataType.LONG64_UNSIGNED: Long64Unsigned, DataType.ENUM: Enum,
+_INTEGERS: dict[DataTag, type[Data]] = {
+    DataTag.DOUBLE_LONG: DoubleLong, DataTag.DOUBLE_LONG_UNSIGNED: DoubleLongUnsigned,
+    DataTag.BCD: Bcd, DataTag.INTEGER: Integer, DataTag.LONG: Long,
+    DataTag.UNSIGNED: Unsigned, DataTag.LONG_UNSIGNED: LongUnsigned,
+    DataTag.LONG64: Long64, DataTag.LONG64_UNSIGNED: Long64Unsigned, DataTag.ENUM: Enum,
 }
-_TEXT: dict[DataType, type[Data]] = {
-    DataType.BIT_STRING: BitString, DataType.VISIBLE_STRING: VisibleString,
-    DataType.UTF8_STRING: Utf8String,
+_TEXT: dict[DataTag, type[Data]] = {
+    DataTag.BIT_STRING: BitString, DataTag.VISIBLE_STRING: VisibleString,
+    DataTag.UTF8_STRING: Utf8String,
 }
 
 
@@ -70,7 +70,7 @@ def to_data(value: TypedValue, date_time: DateTimeOctets = naive_date_time) -> D
     """``value`` as ``Data`` (``ValueError`` / ``TypeError`` for content that does not fit
     its type: the plan loader has checked it already)."""
     kind, content = value.type, value.value
-    if kind is DataType.NULL_DATA:
+    if kind is DataTag.NULL_DATA:
         return NullData()
     integer = _INTEGERS.get(kind)
     if integer is not None:
@@ -78,28 +78,28 @@ def to_data(value: TypedValue, date_time: DateTimeOctets = naive_date_time) -> D
     text = _TEXT.get(kind)
     if text is not None:
         return text(value=content)  # type: ignore[call-arg]
-    if kind is DataType.BOOLEAN:
+    if kind is DataTag.BOOLEAN:
         return Boolean(value=bool(content))
-    if kind is DataType.FLOAT32:
+    if kind is DataTag.FLOAT32:
         return Float32(value=content)  # type: ignore[arg-type]
-    if kind is DataType.FLOAT64:
+    if kind is DataTag.FLOAT64:
         return Float64(value=content)  # type: ignore[arg-type]
-    if kind is DataType.OCTET_STRING:
+    if kind is DataTag.OCTET_STRING:
         if isinstance(content, dt.datetime):
             return OctetString(value=date_time(content))
         return OctetString(value=content)  # type: ignore[arg-type]
-    if kind is DataType.DATE_TIME and isinstance(content, dt.datetime):
+    if kind is DataTag.DATE_TIME and isinstance(content, dt.datetime):
         return DateTime.from_bytes(date_time(content))
-    if kind is DataType.DATE and isinstance(content, dt.date):
+    if kind is DataTag.DATE and isinstance(content, dt.date):
         return Date.from_date(content)
-    if kind is DataType.TIME and isinstance(content, dt.time):
+    if kind is DataTag.TIME and isinstance(content, dt.time):
         return Time.from_time(content)
-    if kind in (DataType.ARRAY, DataType.STRUCTURE, DataType.COMPACT_ARRAY) \
+    if kind in (DataTag.ARRAY, DataTag.STRUCTURE, DataTag.COMPACT_ARRAY) \
             and isinstance(content, tuple):
         items = tuple(to_data(v, date_time) for v in content)
-        if kind is DataType.ARRAY:
+        if kind is DataTag.ARRAY:
             return Array(items=items)
-        if kind is DataType.STRUCTURE:
+        if kind is DataTag.STRUCTURE:
             return Structure(items=items)
         return CompactArray.of(items)
-    raise TypeError(f"{kind.plan_name} cannot hold {type(content).__name__}")
+    raise TypeError(f"{kind.type_name} cannot hold {type(content).__name__}")
