@@ -44,14 +44,34 @@ class _Readiness:
     def readable(self, timeout: float) -> bool:
         """True when a receive will not block (data, end of stream or an error)."""
         if self._readable is not None:
-            return bool(self._readable.poll(math.ceil(timeout * 1000)))
+            return _poll(self._readable, timeout)
         return bool(select.select([self._sock], [], [], timeout)[0])  # pragma: no cover
 
     def writable(self, timeout: float) -> bool:
         """True when a send will take octets (or fail at once)."""
         if self._writable is not None:
-            return bool(self._writable.poll(math.ceil(timeout * 1000)))
+            return _poll(self._writable, timeout)
         return bool(select.select([], [self._sock], [], timeout)[1])  # pragma: no cover
+
+
+_MAX_POLL_MS = 2**31 - 1
+"""``poll(2)`` takes an int of milliseconds (about 24.8 days)."""
+
+
+def _poll(poller: select.poll, timeout: float) -> bool:
+    """``poller.poll`` for ``timeout`` seconds, however long (a longer wait is made of
+    several polls)."""
+    ms = math.ceil(timeout * 1000)
+    if ms <= _MAX_POLL_MS:
+        return bool(poller.poll(ms))
+    deadline = time.monotonic() + timeout
+    while not poller.poll(_MAX_POLL_MS):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        if remaining * 1000 <= _MAX_POLL_MS:
+            return bool(poller.poll(math.ceil(remaining * 1000)))
+    return True
 
 
 class TcpTransport(Transport):

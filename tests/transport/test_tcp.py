@@ -251,3 +251,13 @@ def test_the_socket_stays_non_blocking(listener: TcpListener) -> None:
         server.send(b"x")
         assert client.recv(10, 1.0) == b"x"
         assert client.raw_socket is not None and client.raw_socket.gettimeout() == 0.0
+
+
+def test_a_wait_longer_than_poll_can_express_still_works(listener: TcpListener) -> None:
+    # poll(2) takes at most 2**31 - 1 ms (about 24.8 days); a longer timeout is accepted.
+    client, server = connect(listener)
+    with client, server:
+        server.send(b"late")
+        assert client.recv(10, 1e9) == b"late"
+        server.send(bytes(10))
+        assert client.recv_exactly(10, 30 * 86400.0) == bytes(10)
