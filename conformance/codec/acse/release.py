@@ -103,8 +103,40 @@ def _decode_fields(r: Reader, apdu: str, enum: type[_R], what: str
     return reason, kept, user_information
 
 
+class _Release(Apdu):
+    """What RLRQ and RLRE share (IEC 62056-5-3 9.5): reason [0] and user-information [30],
+    encoded alike; each has its own reason enumeration and user-information APDU."""
+
+    __slots__ = ()
+
+    reason: ReleaseRequestReason | ReleaseResponseReason | None
+    reason_content: bytes | None
+    user_information: bytes | None
+    length: int | None
+    user_information_length: int | None
+    user_information_octets_length: int | None
+
+    @property
+    def reason_octets(self) -> bytes | None:
+        """The content octets of reason [0] as encoded (None when absent)."""
+        if self.reason is None:
+            return None
+        return encode_integer(self.reason) if self.reason_content is None \
+            else self.reason_content
+
+    def encode(self, w: Writer) -> None:
+        """Append the BER encoding, tag included."""
+        _encode(w, self.TAG, self.reason, self.reason_content, self.user_information,
+                self.length, self.user_information_length, self.user_information_octets_length)
+
+    @property
+    def user_information_ciphered(self) -> bool:
+        """True when user-information holds a ciphered APDU."""
+        return f.is_ciphered(self.user_information)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RLRQ(Apdu):
+class RLRQ(_Release):
     """A-RELEASE request. ``reason_content`` and the three lengths are computed when
     ``None`` and encoded as given otherwise."""
 
@@ -123,24 +155,6 @@ class RLRQ(Apdu):
     def __post_init__(self) -> None:
         _check(self, ReleaseRequestReason, "RLRQ")
 
-    @property
-    def reason_octets(self) -> bytes | None:
-        """The content octets of reason [0] as encoded (None when absent)."""
-        if self.reason is None:
-            return None
-        return encode_integer(self.reason) if self.reason_content is None \
-            else self.reason_content
-
-    def encode(self, w: Writer) -> None:
-        """Append the BER encoding, tag 0x62 included."""
-        _encode(w, self.TAG, self.reason, self.reason_content, self.user_information,
-                self.length, self.user_information_length, self.user_information_octets_length)
-
-    @property
-    def user_information_ciphered(self) -> bool:
-        """True when user-information holds a ciphered APDU."""
-        return f.is_ciphered(self.user_information)
-
     def initiate_request(self) -> InitiateRequest | None:
         """The user-information as a plain InitiateRequest; None when absent or ciphered."""
         return f.decode_plain(self.user_information, "RLRQ.user_information", {
@@ -148,7 +162,7 @@ class RLRQ(Apdu):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RLRE(Apdu):
+class RLRE(_Release):
     """A-RELEASE response. ``reason_content`` and the three lengths are computed when
     ``None`` and encoded as given otherwise."""
 
@@ -165,24 +179,6 @@ class RLRE(Apdu):
 
     def __post_init__(self) -> None:
         _check(self, ReleaseResponseReason, "RLRE")
-
-    @property
-    def reason_octets(self) -> bytes | None:
-        """The content octets of reason [0] as encoded (None when absent)."""
-        if self.reason is None:
-            return None
-        return encode_integer(self.reason) if self.reason_content is None \
-            else self.reason_content
-
-    def encode(self, w: Writer) -> None:
-        """Append the BER encoding, tag 0x63 included."""
-        _encode(w, self.TAG, self.reason, self.reason_content, self.user_information,
-                self.length, self.user_information_length, self.user_information_octets_length)
-
-    @property
-    def user_information_ciphered(self) -> bool:
-        """True when user-information holds a ciphered APDU."""
-        return f.is_ciphered(self.user_information)
 
     def initiate_response(self) -> InitiateResponse | None:
         """The user-information as a plain InitiateResponse; None when absent or ciphered."""
